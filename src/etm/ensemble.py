@@ -1,0 +1,398 @@
+"""The ensemble average: the analytic ATS density of states and thermal integrals over it.
+
+Conventions (MODEL.md sections 3-4, effective parameters): the ATS distribution is
+``2 pi nP dD/D dD0/D0`` on ``Dmin <= D (<= Dmax)``, ``D0min <= D0 <= D0max``; a system's gap is
+``E = sqrt(D^2 + (D0 phi)^2)`` with ``D0 phi = ab_energy(X, B, cos beta)``. Only the product
+``kappa = 2 pi (e/h) B cos(beta)`` [1/(K*angstrom^2) * K] times X enters, so the density of states
+is a function of (E, kappa X0min, kappa X0max).
+
+Orientation of the loops relative to the field:
+
+``"aligned"``
+    cos beta = 1 for every system (a single crystal-like ensemble; the essay's Eq. 13 as written).
+``"isotropic"``
+    cos beta uniform in [0, 1]: the exact powder average, in closed form (derived in
+    ``docs/dos.md``).
+``"phi2/3"``
+    the essay's shortcut phi^2 -> phi^2/3, i.e. cos beta = 1/sqrt(3) for every system.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from etm.constants import AB_K_PER_T_KA2
+from etm.params import ATSParams
+
+__all__ = [
+    "ORIENTATIONS",
+    "ThermalGrid",
+    "ats_dos",
+    "ats_dos_oriented",
+    "check_orientation",
+    "thermal_dos_integral",
+    "thermal_grid",
+]
+
+ORIENTATIONS: tuple[str, ...] = ("aligned", "isotropic", "phi2/3")
+
+_TWO_PI = 2.0 * np.pi
+
+
+def check_orientation(orientation: str) -> str:
+    """Return ``orientation`` if it is one of :data:`ORIENTATIONS`, else raise ``ValueError``."""
+    if orientation not in ORIENTATIONS:
+        raise ValueError(
+            f"orientation must be one of {', '.join(repr(o) for o in ORIENTATIONS)}, "
+            f"got {orientation!r}"
+        )
+    return orientation
+
+
+def _check_array(name: str, x: ArrayLike, *, minimum: float = 0.0, strict: bool = False):
+    a = np.asarray(x, dtype=float)
+    if np.isnan(a).any():
+        raise ValueError(f"{name} must not contain NaN")
+    bad = (a <= minimum) if strict else (a < minimum)
+    if bad.any():
+        rel = ">" if strict else ">="
+        raise ValueError(f"{name} must be {rel} {minimum:g}, got min {a.min()!r}")
+    if np.isinf(a).any():
+        raise ValueError(f"{name} must be finite")
+    return a
+
+
+def _sq_minus(E2: NDArray, y: NDArray) -> NDArray:
+    """E^2 - y^2, clipped at 0 (round-off at branch edges)."""
+    return np.maximum(E2 - y * y, 0.0)
+
+
+def ats_dos_oriented(E_K: ArrayLike, kappa: ArrayLike, params: ATSParams) -> NDArray[np.float64]:
+    """ATS density of states at a fixed AB coupling, in states per gram per kelvin.
+
+    Parameters
+    ----------
+    E_K : array_like
+        Energy E [K], >= 0.
+    kappa : array_like
+        ``2 pi (e/h) B cos(beta)`` in 1/angstrom^2 (so that ``kappa * X_KA2`` is D0*phi in K);
+        use :data:`etm.constants.AB_K_PER_T_KA2` ``* B_T * cos_beta``. >= 0.
+    params : ATSParams
+        The ATS distribution.
+
+    Returns
+    -------
+    ndarray
+        g_ATS(E) [1/(g K)], the essay's Eq. 13 (with the optional Dmax cutoff), broadcast over
+        ``E_K`` and ``kappa``.
+
+    Notes
+    -----
+    With y = D0 phi, integrating the distribution over D against delta(E - sqrt(D^2 + y^2)) gives
+    ``g = (2 pi nP / E) [ln(y2/y1) + (1/2) ln((E^2 - y1^2)/(E^2 - y2^2))]`` for y2 > y1, where
+    ``y2 = min(kappa X0max, sqrt(E^2 - Dmin^2))`` and ``y1 = max(kappa X0min, sqrt(E^2 - Dmax^2))``.
+    At kappa = 0 it is ``(2 pi nP / E) ln(X0max/X0min)`` for Dmin < E <= Dmax.
+
+    Examples
+    --------
+    >>> p = ATSParams(Dmin_K=0.5, X0min_KA2=5e4, X0max_KA2=3e5, nP_per_g=1.0)
+    >>> float(ats_dos_oriented(1.0, 0.0, p)) == 2 * np.pi * np.log(6.0)
+    True
+    """
+    E = np.asarray(E_K, dtype=float)
+    k = np.asarray(kappa, dtype=float)
+    E, k = np.broadcast_arrays(E, k)
+    E2 = E * E
+    Dmin, Dmax = params.Dmin_K, params.Dmax_K
+    above = E > Dmin
+    if Dmax is not None:
+        # the B = 0 band is Dmin < E <= Dmax
+        band0 = above & (E <= Dmax)
+    else:
+        band0 = above
+    y2 = np.minimum(k * params.X0max_KA2, np.sqrt(np.maximum(E2 - Dmin * Dmin, 0.0)))
+    y1 = k * params.X0min_KA2
+    if Dmax is not None:
+        y1 = np.maximum(y1, np.sqrt(np.maximum(E2 - Dmax * Dmax, 0.0)))
+    field_on = k > 0
+    ok = field_on & above & (y2 > y1)
+    y1s = np.where(ok, y1, 1.0)
+    y2s = np.where(ok, y2, 2.0)
+    Es2 = np.where(ok, E2, 9.0)
+    # E^2 - y2^2 >= Dmin^2 > 0 by construction, so neither log sees zero.
+    val = np.log(y2s / y1s) + 0.5 * np.log(_sq_minus(Es2, y1s) / _sq_minus(Es2, y2s))
+    lnratio = np.log(params.X0max_KA2 / params.X0min_KA2)
+    shape = np.where(ok, val, 0.0)
+    shape = np.where(field_on, shape, np.where(band0, lnratio, 0.0))
+    Es = np.where(E > 0, E, 1.0)
+    return np.where(E > 0, _TWO_PI * params.nP_per_g * shape / Es, 0.0)
+
+
+def _artanh_ratio(y: NDArray, E: NDArray) -> NDArray:
+    return np.arctanh(y / E)
+
+
+def _ats_dos_isotropic(E: NDArray, b0: NDArray, params: ATSParams) -> NDArray:
+    """Closed-form average of :func:`ats_dos_oriented` over cos(beta) uniform in [0, 1].
+
+    With y = b0 X cos(beta), X log-uniform and cos(beta) uniform, y has density proportional to
+    w(y) = (1/b0)[1/max(X0min, y/b0) - 1/X0max] on [0, b0 X0max]; then
+    g = 2 pi nP E / ln(X0max/X0min) * integral of w(y) dy / (E^2 - y^2) over the allowed y
+    (derivation in docs/dos.md), which has elementary antiderivatives.
+    """
+    E, b0 = np.broadcast_arrays(E, b0)
+    E2 = E * E
+    X0min, X0max, Dmin, Dmax = params.X0min_KA2, params.X0max_KA2, params.Dmin_K, params.Dmax_K
+    lnratio = np.log(X0max / X0min)
+    above = E > Dmin
+    field_on = b0 > 0
+    ok = field_on & above
+    Es = np.where(ok, E, 1.0)
+    Es2 = Es * Es
+    bs = np.where(ok, b0, 1.0)
+    hi = np.where(ok, np.minimum(bs * X0max, np.sqrt(np.maximum(Es2 - Dmin * Dmin, 0.0))), 0.0)
+    if Dmax is not None:
+        lo = np.where(ok, np.sqrt(np.maximum(Es2 - Dmax * Dmax, 0.0)), 0.0)
+    else:
+        lo = np.zeros_like(hi)
+    lo = np.minimum(lo, hi)
+    ybreak = bs * X0min
+    # piece A: y in [lo, hi] intersected with [0, ybreak], weight constant wA
+    a_lo = np.minimum(lo, ybreak)
+    a_hi = np.minimum(hi, ybreak)
+    wA = (1.0 / X0min - 1.0 / X0max) / bs
+    IA = wA * (_artanh_ratio(a_hi, Es) - _artanh_ratio(a_lo, Es)) / Es
+    # piece B: y in [lo, hi] intersected with [ybreak, b0 X0max], weight 1/y - 1/(b0 X0max)
+    b_lo = np.maximum(lo, ybreak)
+    b_hi = np.maximum(hi, ybreak)
+    hasB = b_hi > b_lo
+    bl = np.where(hasB, b_lo, 1.0)
+    bh = np.where(hasB, b_hi, 2.0)
+    Eb2 = np.where(hasB, Es2, 9.0)
+    EbS = np.sqrt(Eb2)
+    logpart = np.log(bh / bl) + 0.5 * np.log(_sq_minus(Eb2, bl) / _sq_minus(Eb2, bh))
+    IB = logpart / Eb2 - (_artanh_ratio(bh, EbS) - _artanh_ratio(bl, EbS)) / (EbS * bs * X0max)
+    IB = np.where(hasB, IB, 0.0)
+    if Dmax is not None:
+        band0 = above & (E <= Dmax)
+    else:
+        band0 = above
+    # g / (2 pi nP): E * integral of w(y) dy / (E^2 - y^2) with the field on; the B = 0 band
+    # (2 pi nP / E) ln(X0max/X0min) without it.
+    Epos = np.where(E > 0, E, 1.0)
+    val = np.where(ok, Es * (IA + IB), np.where(~field_on & band0, lnratio / Epos, 0.0))
+    return _TWO_PI * params.nP_per_g * val
+
+
+def _kappa(B_T: ArrayLike) -> NDArray:
+    return AB_K_PER_T_KA2 * np.asarray(B_T, dtype=float)
+
+
+def ats_dos(
+    E_K: ArrayLike, B_T: ArrayLike, params: ATSParams, orientation: str = "isotropic"
+) -> NDArray[np.float64]:
+    """Density of states of the ATS in a magnetic field (essay Eq. 13), states per gram per kelvin.
+
+    Parameters
+    ----------
+    E_K : array_like
+        Energy gap E [K], >= 0.
+    B_T : array_like
+        Magnetic field B [T], >= 0 (broadcast against ``E_K``).
+    params : ATSParams
+        The ATS distribution (effective parameters).
+    orientation : {"isotropic", "aligned", "phi2/3"}
+        How the loops are oriented relative to B (see the module docstring).
+
+    Returns
+    -------
+    ndarray
+        g_ATS(E, B) [1/(g K)].
+
+    References
+    ----------
+    The essay's Eq. 12-13; MODEL.md section 4; docs/dos.md.
+
+    Examples
+    --------
+    >>> p = ATSParams(Dmin_K=0.5, X0min_KA2=5e4, X0max_KA2=3e5, nP_per_g=1.0)
+    >>> g0 = ats_dos([0.4, 1.0], 0.0, p)
+    >>> float(g0[0]), bool(np.isclose(g0[1], 2 * np.pi * np.log(6.0)))
+    (0.0, True)
+    """
+    check_orientation(orientation)
+    E = _check_array("E_K", E_K)
+    B = _check_array("B_T", B_T)
+    b0 = _kappa(B)
+    if orientation == "aligned":
+        return ats_dos_oriented(E, b0, params)
+    if orientation == "phi2/3":
+        return ats_dos_oriented(E, b0 / np.sqrt(3.0), params)
+    return _ats_dos_isotropic(E, b0, params)
+
+
+def _breakpoints(b0: NDArray, params: ATSParams) -> list[tuple[NDArray, NDArray]]:
+    """Energies [K] where g(E) has a kink or edge, each with the width of the structure beside it.
+
+    At E = hypot(D, y) (D a cutoff of the asymmetry, y = kappa X a cutoff of D0 phi) the DOS has
+    a kink, and just above it a logarithmic spike ln(E^2 - y^2) whose width is E - y =
+    D^2/(E + y): the quadrature grades its panels geometrically away from E from that width on.
+    """
+    D = [params.Dmin_K] if params.Dmax_K is None else [params.Dmin_K, params.Dmax_K]
+    pts = []
+    for d in D:
+        for X in (params.X0min_KA2, params.X0max_KA2):
+            y = b0 * X
+            e = np.hypot(d, y)
+            pts.append((e, d * d / (e + y)))
+    return pts
+
+
+#: Gauss-Legendre nodes per panel of :func:`thermal_dos_integral`.
+GL_NODES = 8
+#: Ratio of consecutive panel edges in E - Dmin.
+PANEL_RATIO = 2.0
+#: The kernel is taken as zero beyond E - Dmin = TAIL * T (exp(-60) ~ 1e-26 of its scale).
+TAIL = 60.0
+#: The first panel ends at E - Dmin = HEAD * min(min(T), Dmin).
+HEAD = 0.05
+
+
+@dataclass(frozen=True)
+class ThermalGrid:
+    """A quadrature of g_ATS(E, B) dE serving every (T, B) pair of a broadcast set.
+
+    Attributes
+    ----------
+    E_K : ndarray, shape (n_fields, n_nodes)
+        Energies [K] of the nodes, ascending along each row.
+    weights : ndarray, shape (n_fields, n_nodes)
+        g_ATS(E, B) * dE at the nodes [1/g]: the integral of g * f is ``sum(weights * f(E_K))``.
+    field_index : ndarray of int, shape (n,)
+        Row of ``E_K``/``weights`` for each flattened (T, B) pair.
+    T_K : ndarray, shape (n,)
+        Temperature [K] of each flattened pair.
+    shape : tuple
+        Broadcast shape of (T, B); results are reshaped to it.
+    """
+
+    E_K: NDArray[np.float64]
+    weights: NDArray[np.float64]
+    field_index: NDArray[np.intp]
+    T_K: NDArray[np.float64]
+    shape: tuple[int, ...]
+
+
+def thermal_grid(
+    T_K: ArrayLike,
+    B_T: ArrayLike,
+    params: ATSParams,
+    orientation: str = "isotropic",
+    *,
+    nodes: int = GL_NODES,
+) -> ThermalGrid:
+    """Build the energy quadrature of :func:`thermal_dos_integral` (see its Notes)."""
+    check_orientation(orientation)
+    T = _check_array("T_K", T_K, strict=True)
+    B = _check_array("B_T", B_T)
+    T, B = np.broadcast_arrays(T, B)
+    shape = T.shape
+    T = T.reshape(-1)
+    B = B.reshape(-1)
+    if T.size == 0:
+        empty = np.zeros((0, 0))
+        return ThermalGrid(empty, empty, np.zeros(0, dtype=np.intp), T, shape)
+    Bu, inv = np.unique(B, return_inverse=True)
+    b0 = _kappa(Bu)
+    if orientation == "phi2/3":
+        b0 = b0 / np.sqrt(3.0)
+    Dmin = params.Dmin_K
+    # panels must resolve both the kernel (scale T) and the 1/E fall of g (scale Dmin)
+    u_lo = HEAD * min(T.min(), Dmin)
+    u_hi = TAIL * T.max()
+    n_geo = max(int(np.ceil(np.log(u_hi / u_lo) / np.log(PANEL_RATIO))), 1)
+    fixed = np.concatenate(([0.0], u_lo * PANEL_RATIO ** np.arange(n_geo + 1)))
+    cols = [np.broadcast_to(fixed, (Bu.size, fixed.size))]
+    if params.Dmax_K is not None:
+        cols.append(np.full((Bu.size, 1), params.Dmax_K - Dmin))
+    for e, h in _breakpoints(b0, params):
+        u_bp = e - Dmin
+        h = np.maximum(h, u_lo)
+        # refine from the spike's width h up to the base grid's own scale near the breakpoint
+        n_ref = int(np.clip(np.ceil(np.log2(np.max(np.maximum(u_bp, u_lo) / h))), 0, 60))
+        steps = h[:, None] * PANEL_RATIO ** np.arange(n_ref + 1)
+        cols += [u_bp[:, None], u_bp[:, None] + steps]
+    edges = np.sort(np.clip(np.concatenate(cols, axis=-1), 0.0, fixed[-1]), axis=-1)
+    keep = (edges[:, 1:] > edges[:, :-1]).any(axis=0)  # panels of zero width for every field
+    edges = np.concatenate([edges[:, :1], edges[:, 1:][:, keep]], axis=-1)
+    t, w = np.polynomial.legendre.leggauss(nodes)
+    t = 0.5 * (t + 1.0)
+    w = 0.5 * w
+    ua = edges[:, :-1, None]
+    width = (edges[:, 1:] - edges[:, :-1])[:, :, None]
+    E = (Dmin + ua + width * t * t).reshape(Bu.size, -1)  # (nB, P*nodes), ascending per row
+    dE = (width * 2.0 * t * w).reshape(Bu.size, -1)
+    if orientation == "isotropic":
+        g = _ats_dos_isotropic(E, b0[:, None], params)
+    else:
+        g = ats_dos_oriented(E, b0[:, None], params)
+    return ThermalGrid(E, g * dE, inv, T, shape)
+
+
+def thermal_dos_integral(
+    kernel: Callable[[NDArray, NDArray], NDArray],
+    T_K: ArrayLike,
+    B_T: ArrayLike,
+    params: ATSParams,
+    orientation: str = "isotropic",
+    *,
+    nodes: int = GL_NODES,
+) -> NDArray[np.float64]:
+    """Integral of g_ATS(E, B) * kernel(E, T) over E, for kernels that decay like exp(-E/T).
+
+    Parameters
+    ----------
+    kernel : callable
+        ``kernel(E_K, T_K)`` vectorized; must fall off at least like exp(-E/T) for E >> T.
+    T_K, B_T : array_like
+        Temperature [K] (> 0) and field [T] (>= 0), broadcast together.
+    params : ATSParams
+        The ATS distribution.
+    orientation : str
+        As in :func:`ats_dos`.
+    nodes : int
+        Gauss-Legendre nodes per panel.
+
+    Returns
+    -------
+    ndarray
+        The integral, shape ``broadcast(T_K, B_T)``, in [kernel units * 1/g].
+
+    Notes
+    -----
+    One quadrature grid per field serves every temperature: panels in u = E - Dmin grow
+    geometrically (ratio :data:`PANEL_RATIO`) from ``HEAD * min(min T, Dmin)`` to
+    ``TAIL * max T``, so every temperature's kernel scale and the 1/E fall of g are resolved.
+    The energies where g has kinks (Dmin, Ec1, Ec2 and, with Dmax, their Dmax counterparts) are
+    panel edges, and from each of them panels grade geometrically away, starting from the width
+    of the logarithmic spike that g has just above it (see :func:`_breakpoints`). Each panel is
+    mapped by u = ua + (ub - ua) t^2 so that a square-root edge at its left end is smooth. The
+    density of states is evaluated once per distinct field and the kernel once per (T, B) pair
+    and node. Accuracy: about 1e-8 relative, tested against nested adaptive quadrature.
+
+    Examples
+    --------
+    >>> p = ATSParams(Dmin_K=0.5, X0min_KA2=5e4, X0max_KA2=3e5, nP_per_g=1.0)
+    >>> thermal_dos_integral(lambda E, T: np.exp(-E / T), [[0.5], [1.0]], [0.0, 1.0], p).shape
+    (2, 2)
+    """
+    grid = thermal_grid(T_K, B_T, params, orientation, nodes=nodes)
+    if grid.T_K.size == 0:
+        return np.zeros(grid.shape)
+    idx = grid.field_index
+    vals = kernel(grid.E_K[idx], grid.T_K[:, None])
+    return np.einsum("nk,nk->n", grid.weights[idx], vals).reshape(grid.shape)

@@ -1,0 +1,198 @@
+"""Heat capacity of a glass in a magnetic field (the essay's section 3.1, Eq. 14-15).
+
+All functions broadcast over T and B and return J/(g K) (per ion, J/K, for
+:func:`zeeman_schottky`). Energies inside are in kelvin.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from etm._kernels import cp_contract
+from etm.constants import k_B, mu_B_K_per_T
+from etm.ensemble import _check_array, check_orientation, thermal_grid
+from etm.params import ATSParams, Material, check_positive
+
+__all__ = ["single_ts", "ats", "two_level", "phonon", "zeeman_schottky", "total", "components"]
+
+
+def _x2_over_sinh2(x: NDArray) -> NDArray:
+    """x^2 / sinh(x)^2 for x >= 0, without overflow (e^-x form) and exact 1 at x = 0."""
+    x = np.abs(x)
+    small = x < 1e-4
+    xs = np.where(small, 1.0, x)
+    # sinh(x) = e^x (1 - e^-2x)/2, so x/sinh(x) = 2x e^-x / (-expm1(-2x)): no overflow for large x.
+    r = 2.0 * xs * np.exp(-xs) / (-np.expm1(-2.0 * xs))
+    # series 1 - x^2/3 + x^4/15 keeps full precision where the closed form would divide 0/0
+    series = 1.0 - x * x / 3.0 + x**4 / 15.0
+    return np.where(small, series, r * r)
+
+
+def single_ts(E_K: ArrayLike, T_K: ArrayLike) -> NDArray[np.float64]:
+    """Heat capacity of one two-level system of gap E, in units of k_B (the essay's Eq. 15 / k_B).
+
+    ``(E/2T)^2 / cosh^2(E/2T)``, computed as ``x^2 e^{-2x} * 4 / (1 + e^{-2x})^2`` (x = E/2T) so
+    that it neither overflows at T -> 0 nor loses precision at T -> infinity.
+
+    Examples
+    --------
+    >>> float(single_ts(0.0, 1.0)), float(single_ts(1e4, 1e-3))
+    (0.0, 0.0)
+    """
+    E = np.asarray(E_K, dtype=float)
+    T = np.asarray(T_K, dtype=float)
+    x = np.abs(E) / (2.0 * T)
+    em = np.exp(-2.0 * x)
+    return 4.0 * x * x * em / (1.0 + em) ** 2
+
+
+def ats(
+    T_K: ArrayLike, B_T: ArrayLike, params: ATSParams, orientation: str = "isotropic"
+) -> NDArray[np.float64]:
+    """ATS heat capacity C_ATS(T, B) = k_B * integral of g_ATS(E, B) (E/2T)^2 cosh^-2(E/2T) dE.
+
+    Parameters
+    ----------
+    T_K : array_like
+        Temperature [K], > 0.
+    B_T : array_like
+        Magnetic field [T], >= 0; broadcast against ``T_K``.
+    params : ATSParams
+        The ATS distribution (effective parameters).
+    orientation : {"isotropic", "aligned", "phi2/3"}
+        Orientation average, as in :func:`etm.ensemble.ats_dos`.
+
+    Returns
+    -------
+    ndarray
+        C [J/(g K)].
+
+    References
+    ----------
+    The essay's Eq. 14-15; MODEL.md section 5.
+
+    Examples
+    --------
+    >>> p = ATSParams(Dmin_K=0.49, X0min_KA2=4.77e4, X0max_KA2=3.09e5, nP_per_g=5.19e16)
+    >>> c0, c1 = ats(0.6, [0.0, 2.0], p)
+    >>> bool(c1 < c0)
+    True
+    """
+    check_orientation(orientation)
+    grid = thermal_grid(T_K, B_T, params, orientation)
+    if grid.T_K.size == 0:
+        return np.zeros(grid.shape)
+    # the compiled loop computes the same sum as thermal_dos_integral(single_ts, ...), faster
+    out = cp_contract(grid.E_K, grid.weights, grid.field_index, grid.T_K)
+    return k_B * out.reshape(grid.shape)
+
+
+def two_level(T_K: ArrayLike, nP2LS_per_g_per_K: float) -> NDArray[np.float64]:
+    """Heat capacity of standard-model 2LS with a constant DOS n P-bar: (pi^2/6) k_B^2 nP T.
+
+    With E and T in kelvin, C = (pi^2/6) k_B nP T [J/(g K)] for nP [1/(g K)].
+
+    Examples
+    --------
+    >>> float(two_level(1.0, 6.0 / np.pi**2 / k_B))
+    1.0
+    """
+    T = _check_array("T_K", T_K, strict=True)
+    nP = check_positive("nP2LS_per_g_per_K", nP2LS_per_g_per_K, allow_zero=True)
+    return (np.pi**2 / 6.0) * k_B * nP * T
+
+
+def phonon(T_K: ArrayLike, beta_J_per_gK4: float) -> NDArray[np.float64]:
+    """Debye phonon heat capacity beta T^3 [J/(g K)] for beta in J/(g K^4).
+
+    Examples
+    --------
+    >>> float(phonon(2.0, 1e-6))
+    8e-06
+    """
+    T = _check_array("T_K", T_K, strict=True)
+    beta = check_positive("beta_J_per_gK4", beta_J_per_gK4, allow_zero=True)
+    return beta * T**3
+
+
+def zeeman_schottky(
+    T_K: ArrayLike, B_T: ArrayLike, S: float = 2.5, g: float = 2.0
+) -> NDArray[np.float64]:
+    """Schottky heat capacity of one free spin S in a field B, J/K per ion.
+
+    C/k_B = (y/2)^2 / sinh^2(y/2) - ((2S+1) y/2)^2 / sinh^2((2S+1) y/2), y = g mu_B B/(k_B T)
+    (the Brillouin-level Schottky anomaly; zero-field splitting is not included). Defaults are
+    Fe3+ (S = 5/2, g = 2); Fe2+ is S = 2, g = 2 (:data:`etm.params.FE2_SPIN`, ``FE2_G``).
+
+    Parameters
+    ----------
+    T_K : array_like
+        Temperature [K], > 0.
+    B_T : array_like
+        Field [T], >= 0.
+    S : float
+        Spin (a positive multiple of 1/2).
+    g : float
+        g factor, > 0.
+
+    Returns
+    -------
+    ndarray
+        C [J/K] per ion.
+
+    Examples
+    --------
+    >>> float(zeeman_schottky(1.0, 0.0))
+    0.0
+    """
+    T = _check_array("T_K", T_K, strict=True)
+    B = _check_array("B_T", B_T)
+    S = check_positive("S", S)
+    if abs(2 * S - round(2 * S)) > 1e-12:
+        raise ValueError(f"S must be a positive multiple of 1/2, got {S!r}")
+    g = check_positive("g", g)
+    n = 2.0 * S + 1.0
+    x = g * mu_B_K_per_T * B / (2.0 * T)
+    nx = n * x
+    # The difference of two numbers near 1 cancels at small x: use its series there,
+    # ((n^2-1) x^2/3 - (n^4-1) x^4/15 + 2 (n^6-1) x^6/189), exact to O((n x)^8).
+    small = nx < 1e-2
+    series = (n**2 - 1) * x**2 / 3.0 - (n**4 - 1) * x**4 / 15.0 + 2.0 * (n**6 - 1) * x**6 / 189.0
+    direct = _x2_over_sinh2(x) - _x2_over_sinh2(nx)
+    return k_B * np.where(small, series, direct)
+
+
+def components(
+    T_K: ArrayLike, B_T: ArrayLike, material: Material, orientation: str = "isotropic"
+) -> dict[str, NDArray[np.float64]]:
+    """Each term of the heat capacity [J/(g K)], keyed "ATS", "2LS", "phonon" and the impurities'
+    labels (or "paramagnet i"), broadcast over T and B."""
+    T = _check_array("T_K", T_K, strict=True)
+    B = _check_array("B_T", B_T)
+    T, B = np.broadcast_arrays(T, B)
+    out = {
+        "ATS": ats(T, B, material.ats, orientation),
+        "2LS": two_level(T, material.nP2LS_per_g_per_K),
+        "phonon": phonon(T, material.phonon_beta_J_per_gK4),
+    }
+    for i, pm in enumerate(material.paramagnets):
+        key = pm.label or f"paramagnet {i}"
+        out[key] = pm.n_per_g * zeeman_schottky(T, B, pm.S, pm.g)
+    return out
+
+
+def total(
+    T_K: ArrayLike, B_T: ArrayLike, material: Material, orientation: str = "isotropic"
+) -> NDArray[np.float64]:
+    """Total heat capacity [J/(g K)]: ATS + 2LS + phonons + paramagnetic impurities.
+
+    Examples
+    --------
+    >>> from etm import materials
+    >>> m = materials.get("BAS").at(0.60)
+    >>> c = total([0.6, 0.6], [0.0, 1.0], m)
+    >>> c.shape
+    (2,)
+    """
+    return sum(components(T_K, B_T, material, orientation).values())
