@@ -69,6 +69,6 @@ def ab_energy(X_KA2: ArrayLike, B_T: ArrayLike, cos_beta: ArrayLike = 1.0) -> ND
 
 
 def field_for_2pi(S_A2: ArrayLike) -> NDArray[np.float64]:
-    """Field B_2pi [T] at which a loop of area ``S_A2`` [angstrom^2] holding charge e has phi = 2 pi."""
+    """Field B_2pi [T] at which a loop of area ``S_A2`` [angstrom^2] (charge e) has phi = 2 pi."""
     S = np.asarray(S_A2, dtype=float)
     return PHI0_T_M2 / (S * ANGSTROM2_M2)

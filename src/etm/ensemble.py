@@ -145,7 +145,6 @@ def _ats_dos_isotropic(E: NDArray, b0: NDArray, params: ATSParams) -> NDArray:
     (derivation in docs/dos.md), which has elementary antiderivatives.
     """
     E, b0 = np.broadcast_arrays(E, b0)
-    E2 = E * E
     X0min, X0max, Dmin, Dmax = params.X0min_KA2, params.X0max_KA2, params.Dmin_K, params.Dmax_K
     lnratio = np.log(X0max / X0min)
     above = E > Dmin

@@ -22,10 +22,10 @@ __all__ = [
     "check_positive",
 ]
 
-#: Default spin of Fe2+ (high-spin 3d6, 5D): S = 2. Its large, site-dependent zero-field splitting is
-#: not modelled (free-spin Brillouin levels, the essay's "Langevin paramagnetism").
+#: Default spin of Fe2+ (high-spin 3d6, 5D): S = 2. Its large, site-dependent zero-field
+#: splitting is not modelled (free-spin Brillouin levels, the essay's "Langevin paramagnetism").
 FE2_SPIN: float = 2.0
-#: Default g factor of Fe2+: the spin-only value 2.0 (the orbital contribution is quenched on average).
+#: Default g factor of Fe2+: the spin-only value 2.0 (orbital moment taken as quenched).
 FE2_G: float = 2.0
 #: Default spin of Fe3+ (high-spin 3d5, 6S, an orbital singlet): S = 5/2.
 FE3_SPIN: float = 2.5
