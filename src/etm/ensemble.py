@@ -300,8 +300,9 @@ def thermal_grid(
     B = _check_array("B_T", B_T)
     T, B = np.broadcast_arrays(T, B)
     shape = T.shape
-    T = T.reshape(-1)
-    B = B.reshape(-1)
+    # real copies: broadcast views are read-only and numba warns on them
+    T = np.array(T, dtype=float).reshape(-1)
+    B = np.array(B, dtype=float).reshape(-1)
     if T.size == 0:
         empty = np.zeros((0, 0))
         return ThermalGrid(empty, empty, np.zeros(0, dtype=np.intp), T, shape)

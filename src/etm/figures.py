@@ -1,0 +1,168 @@
+"""The essay's figures, one function each, returning a matplotlib Figure.
+
+matplotlib is imported inside the functions (:func:`etm.reproduce.run` selects the Agg
+backend), so importing :mod:`etm` never needs a display.
+Plotting never changes the data it plots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from etm import heat_capacity, materials
+from etm.ensemble import ats_dos_oriented
+from etm.params import ATSParams
+from etm.spectrum import ats_levels, ats_well_energies
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "ILLUSTRATIVE_DOS",
+    "FIG7_PHASES",
+    "FIG8_ENERGIES_K",
+    "fig6_spectrum",
+    "fig7_dos_vs_energy",
+    "fig8_dos_vs_phase",
+    "fig9_heat_capacity",
+]
+
+#: Parameters of the illustrative DOS of Figs. 7-8 (the essay gives none; n_ATS P* = 1 as there).
+#: With X0 set equal to D0 [K], the coupling kappa of :func:`etm.ensemble.ats_dos_oriented` is the
+#: Aharonov-Bohm phase phi itself (aligned loops).
+ILLUSTRATIVE_DOS = ATSParams(Dmin_K=0.05, X0min_KA2=5.0, X0max_KA2=30.0, nP_per_g=1.0)
+#: Phases phi [rad] of Fig. 7.
+FIG7_PHASES = (0.0, 0.002, 0.005, 0.01, 0.02)
+#: Energies E [K] of Fig. 8.
+FIG8_ENERGIES_K = (0.06, 0.08, 0.1, 0.15, 0.2)
+
+
+def _plt():
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def fig6_spectrum(D_over_D0: float = 0.1, theta: float = 0.3, n_phi: int = 721) -> Figure:
+    """Fig. 6: the three ATS levels vs the Aharonov-Bohm phase, in units of D0 (bare).
+
+    Solid: near-degenerate wells (effective asymmetry ``D_over_D0`` times the bare D0, at polar
+    angle ``theta`` on the plane E1+E2+E3 = 0); dotted: the symmetric triangle (E_i = 0), whose
+    levels are 2 D0 cos((phi + 2 pi k)/3).
+    """
+    plt = _plt()
+    phi = np.linspace(0.0, 2.0 * np.pi, n_phi)
+    E = ats_well_energies(D_over_D0, theta)
+    lv = ats_levels(E[0], E[1], E[2], 1.0, phi)
+    lv0 = ats_levels(0.0, 0.0, 0.0, 1.0, phi)
+    fig, ax = plt.subplots(figsize=(5.0, 3.8), layout="constrained")
+    for k in range(3):
+        ax.plot(phi / np.pi, lv[:, k], color=f"C{k}", lw=1.8, label=f"$E_{k}$")
+        ax.plot(phi / np.pi, lv0[:, k], color=f"C{k}", lw=0.8, ls=":")
+    ax.plot([], [], color="k", lw=0.8, ls=":", label="$E_i = 0$")
+    ax.plot([], [], color="k", lw=1.8, label=f"$D/D_0 = {D_over_D0:g}$")
+    ax.set_xlabel(r"Aharonov-Bohm phase $\varphi$ [$\pi$]")
+    ax.set_ylabel(r"energy [$D_0$]")
+    ax.set_title("Fig. 6: ATS spectrum (three wells, Eq. 6)")
+    ax.set_xlim(0, 2)
+    ax.legend(loc="upper center", fontsize=8, ncol=2)
+    return fig
+
+
+def fig7_dos_vs_energy(params: ATSParams = ILLUSTRATIVE_DOS, phases=FIG7_PHASES) -> Figure:
+    """Fig. 7: the magnetic part of the DOS vs E at several phases phi (n_ATS P* = 1)."""
+    plt = _plt()
+    E = np.linspace(0.0, 0.6, 2401)[1:]
+    fig, ax = plt.subplots(figsize=(5.0, 3.8), layout="constrained")
+    for i, phi in enumerate(phases):
+        ax.plot(E, ats_dos_oriented(E, phi, params), color=f"C{i}", label=rf"$\varphi = {phi:g}$")
+    ax.set_xlabel("gap energy $E$ [K]")
+    ax.set_ylabel(r"$g_{\rm ATS}(E)$ [1/K]  ($n_{\rm ATS}P^* = 1$)")
+    ax.set_title("Fig. 7: ATS density of states vs energy")
+    ax.legend(fontsize=8)
+    ax.set_xlim(0, E[-1])
+    ax.set_ylim(bottom=0)
+    _note(ax, params)
+    return fig
+
+
+def fig8_dos_vs_phase(params: ATSParams = ILLUSTRATIVE_DOS, energies=FIG8_ENERGIES_K) -> Figure:
+    """Fig. 8: the magnetic part of the DOS vs the phase phi at several energies (n_ATS P* = 1)."""
+    plt = _plt()
+    phi = np.linspace(0.0, 0.05, 2001)
+    fig, ax = plt.subplots(figsize=(5.0, 3.8), layout="constrained")
+    for i, E in enumerate(energies):
+        ax.plot(phi, ats_dos_oriented(E, phi, params), color=f"C{i}", label=f"$E = {E:g}$ K")
+    ax.set_xlabel(r"Aharonov-Bohm phase $\varphi$ [rad]")
+    ax.set_ylabel(r"$g_{\rm ATS}(E)$ [1/K]  ($n_{\rm ATS}P^* = 1$)")
+    ax.set_title("Fig. 8: ATS density of states vs phase")
+    ax.legend(fontsize=8)
+    ax.set_xlim(0, phi[-1])
+    ax.set_ylim(bottom=0)
+    _note(ax, params)
+    return fig
+
+
+def _note(ax, p: ATSParams) -> None:
+    ax.text(
+        0.98,
+        0.5,
+        f"$D_{{min}}$ = {p.Dmin_K:g} K\n$D_{{0min}}$ = {p.X0min_KA2:g} K\n"
+        f"$D_{{0max}}$ = {p.X0max_KA2:g} K\naligned loops",
+        transform=ax.transAxes,
+        ha="right",
+        va="center",
+        fontsize=8,
+        color="0.3",
+    )
+
+
+def fig9_heat_capacity(
+    B_max_T: float = 8.0, n_B: int = 161, orientation: str = "isotropic"
+) -> Figure:
+    """Fig. 9: field dependence of the heat capacity of (a) BAS and (b) Duran, from Tables 1-4.
+
+    Solid: ATS + Fe2+ + Fe3+ (the field-dependent part; the tables give no 2LS or phonon
+    background, which would add a field-independent constant at each T). Dashed: ATS alone.
+    """
+    plt = _plt()
+    B = np.linspace(0.0, B_max_T, n_B)
+    fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.8), layout="constrained")
+    for ax, name, tag in zip(axes, ("BAS", "Duran"), ("a", "b"), strict=True):
+        preset = materials.get(name)
+        for i, T in enumerate(preset.temperatures_K):
+            m = preset.at(T)
+            parts = heat_capacity.components(T, B, m, orientation)
+            tot = sum(parts.values())
+            ax.plot(B, tot * 1e6, color=f"C{i}", label=f"{T:g} K")
+            ax.plot(B, parts["ATS"] * 1e6, color=f"C{i}", ls="--", lw=0.9)
+        ax.plot([], [], color="k", ls="--", lw=0.9, label="ATS only")
+        ax.set_xlabel("magnetic field $B$ [T]")
+        ax.set_ylabel(r"$C_p$ [$\mu$J g$^{-1}$ K$^{-1}$]")
+        ax.set_title(f"Fig. 9({tag}): {name}")
+        ax.set_xlim(0, B_max_T)
+        ax.set_ylim(bottom=0)
+        ax.legend(fontsize=8)
+    return fig
+
+
+def figure_parameters() -> dict[str, Any]:
+    """The parameters every figure uses, for the provenance record."""
+    return {
+        "fig6": {"D_over_D0": 0.1, "theta": 0.3, "units": "D0 = 1 (bare)"},
+        "fig7": {"params": asdict(ILLUSTRATIVE_DOS), "phases": list(FIG7_PHASES)},
+        "fig8": {"params": asdict(ILLUSTRATIVE_DOS), "energies_K": list(FIG8_ENERGIES_K)},
+        "fig9": {
+            name: {
+                "rows_T_Dmin_X0min_X0max": [list(r) for r in materials.get(name).rows],
+                "nP_per_g": materials.get(name).nP_per_g,
+                "n_Fe2_per_g": materials.get(name).n_Fe2_per_g,
+                "n_Fe3_per_g": materials.get(name).n_Fe3_per_g,
+                "orientation": "isotropic",
+            }
+            for name in materials.names()
+        },
+    }

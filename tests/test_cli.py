@@ -1,0 +1,73 @@
+"""The command line and `etm reproduce`: every promised file, provenance, clean errors."""
+
+import json
+
+import pytest
+
+from etm import __version__
+from etm.cli import main
+from etm.reproduce import FIGURES
+
+
+def test_reproduce_writes_every_promised_file(tmp_path):
+    out = tmp_path / "figs"
+    assert main(["reproduce", "--out", str(out), "--fast", "--no-progress"]) == 0
+    expected = {f"{spec.name}.{fmt}" for spec in FIGURES for fmt in ("png", "pdf")}
+    expected |= {"tables.md", "provenance.json"}
+    assert {p.name for p in out.iterdir()} == expected
+    # the essay's Figs. 6-9 are all there
+    assert {s.name.split("_")[0] for s in FIGURES} == {"fig6", "fig7", "fig8", "fig9"}
+    for name in expected:
+        assert (out / name).stat().st_size > 0
+    assert (out / "fig6_ats_spectrum.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / "fig9_heat_capacity.pdf").read_bytes()[:5] == b"%PDF-"
+    prov = json.loads((out / "provenance.json").read_text())
+    assert prov["version"] == __version__
+    assert prov["parameters"]["figures"]["fig9"]["BAS"]["nP_per_g"] == 5.19e16
+    tables = (out / "tables.md").read_text()
+    assert __version__ in tables and "5.19e+16" in tables and "4.77e+04" in tables
+
+
+def test_reproduce_leaves_other_files_alone(tmp_path):
+    keep = tmp_path / "mine.txt"
+    keep.write_text("do not touch")
+    assert (
+        main(["reproduce", "--out", str(tmp_path), "--fast", "--no-progress", "--format", "png"])
+        == 0
+    )
+    assert keep.read_text() == "do not touch"
+    assert not list(tmp_path.glob(".*"))  # no temporary files left behind
+
+
+def test_reproduce_refuses_a_file_as_output_folder(tmp_path, capsys):
+    f = tmp_path / "afile"
+    f.write_text("x")
+    assert main(["reproduce", "--out", str(f), "--fast", "--no-progress"]) != 0
+    assert f.read_text() == "x"
+
+
+def test_bad_format_is_a_usage_error(tmp_path, capsys):
+    assert main(["reproduce", "--out", str(tmp_path), "--format", "bmp"]) == 2
+    assert "--format" in capsys.readouterr().err
+
+
+def test_version_and_help(capsys):
+    assert main(["--version"]) == 0
+    assert __version__ in capsys.readouterr().out
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "reproduce" in out and "materials" in out
+
+
+def test_materials_lists_presets_with_sources(capsys):
+    assert main(["materials"]) == 0
+    out = capsys.readouterr().out
+    assert "BAS" in out and "Duran" in out and "Table 1" in out and "Table 3" in out
+
+
+@pytest.mark.parametrize("fmt", ["svg"])
+def test_other_format(tmp_path, fmt):
+    assert (
+        main(["reproduce", "--out", str(tmp_path), "--fast", "--no-progress", "--format", fmt]) == 0
+    )
+    assert (tmp_path / f"fig7_dos_vs_energy.{fmt}").exists()
