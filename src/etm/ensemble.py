@@ -100,7 +100,7 @@ def ats_dos_oriented(E_K: ArrayLike, kappa: ArrayLike, params: ATSParams) -> NDA
     Examples
     --------
     >>> p = ATSParams(Dmin_K=0.5, X0min_KA2=5e4, X0max_KA2=3e5, nP_per_g=1.0)
-    >>> float(ats_dos_oriented(1.0, 0.0, p)) == 2 * np.pi * np.log(6.0)
+    >>> bool(np.isclose(ats_dos_oriented(1.0, 0.0, p), 2 * np.pi * np.log(6.0), rtol=1e-15))
     True
     """
     E = np.asarray(E_K, dtype=float)
