@@ -128,12 +128,26 @@ def ats_dos_oriented(E_K: ArrayLike, kappa: ArrayLike, params: ATSParams) -> NDA
     lnratio = np.log(params.X0max_KA2 / params.X0min_KA2)
     shape = np.where(ok, val, 0.0)
     shape = np.where(field_on, shape, np.where(band0, lnratio, 0.0))
-    Es = np.where(E > 0, E, 1.0)
-    return np.where(E > 0, _TWO_PI * params.nP_per_g * shape / Es, 0.0)
+    Es = np.where(above, E, 1.0)  # shape is 0 unless E > Dmin: no overflow for subnormal E
+    return np.where(above, _TWO_PI * params.nP_per_g * shape / Es, 0.0)
 
 
-def _artanh_ratio(y: NDArray, E: NDArray) -> NDArray:
-    return np.arctanh(y / E)
+def _artanh_diff(hi: NDArray, lo: NDArray, E: NDArray) -> NDArray:
+    """artanh(hi/E) - artanh(lo/E) without cancellation: artanh((a - b)/(1 - a b))."""
+    a = hi / E
+    b = lo / E
+    return np.arctanh((a - b) / (1.0 - a * b))
+
+
+#: Below this relative width (of y, and of y^2 against the distance E^2 - y^2 to the pole),
+#: piece B of the isotropic DOS is integrated by Gauss-Legendre: its closed form is a
+#: difference of two terms that cancel where the integrand vanishes (at y = b0 X0max).
+_NARROW = 1e-2
+_GL6 = np.polynomial.legendre.leggauss(6)
+
+#: Below this coupling b0 [1/A^2] the field is zero for all purposes: the corrections are
+#: O((b0 X / E)^2) < 1e-100, and 1/b0 would overflow for subnormal b0.
+_B0_ZERO = 1e-200
 
 
 def _ats_dos_isotropic(E: NDArray, b0: NDArray, params: ATSParams) -> NDArray:
@@ -141,14 +155,15 @@ def _ats_dos_isotropic(E: NDArray, b0: NDArray, params: ATSParams) -> NDArray:
 
     With y = b0 X cos(beta), X log-uniform and cos(beta) uniform, y has density proportional to
     w(y) = (1/b0)[1/max(X0min, y/b0) - 1/X0max] on [0, b0 X0max]; then
-    g = 2 pi nP E / ln(X0max/X0min) * integral of w(y) dy / (E^2 - y^2) over the allowed y
-    (derivation in docs/dos.md), which has elementary antiderivatives.
+    g = 2 pi nP E * integral of w(y) dy / (E^2 - y^2) over the allowed y (the 1/ln(X0max/X0min)
+    of the normalized density cancels against the distribution's own weight; derivation in
+    docs/dos.md), which has elementary antiderivatives.
     """
     E, b0 = np.broadcast_arrays(E, b0)
     X0min, X0max, Dmin, Dmax = params.X0min_KA2, params.X0max_KA2, params.Dmin_K, params.Dmax_K
     lnratio = np.log(X0max / X0min)
     above = E > Dmin
-    field_on = b0 > 0
+    field_on = b0 > _B0_ZERO
     ok = field_on & above
     Es = np.where(ok, E, 1.0)
     Es2 = Es * Es
@@ -164,7 +179,7 @@ def _ats_dos_isotropic(E: NDArray, b0: NDArray, params: ATSParams) -> NDArray:
     a_lo = np.minimum(lo, ybreak)
     a_hi = np.minimum(hi, ybreak)
     wA = (1.0 / X0min - 1.0 / X0max) / bs
-    IA = wA * (_artanh_ratio(a_hi, Es) - _artanh_ratio(a_lo, Es)) / Es
+    IA = wA * _artanh_diff(a_hi, a_lo, Es) / Es
     # piece B: y in [lo, hi] intersected with [ybreak, b0 X0max], weight 1/y - 1/(b0 X0max)
     b_lo = np.maximum(lo, ybreak)
     b_hi = np.maximum(hi, ybreak)
@@ -173,8 +188,21 @@ def _ats_dos_isotropic(E: NDArray, b0: NDArray, params: ATSParams) -> NDArray:
     bh = np.where(hasB, b_hi, 2.0)
     Eb2 = np.where(hasB, Es2, 9.0)
     EbS = np.sqrt(Eb2)
+    Y = bs * X0max
     logpart = np.log(bh / bl) + 0.5 * np.log(_sq_minus(Eb2, bl) / _sq_minus(Eb2, bh))
-    IB = logpart / Eb2 - (_artanh_ratio(bh, EbS) - _artanh_ratio(bl, EbS)) / (EbS * bs * X0max)
+    IB = logpart / Eb2 - _artanh_diff(bh, bl, EbS) / (EbS * Y)
+    # narrow on the scale of y and of the pole at y = E, so six nodes resolve the integrand
+    narrow = hasB & (bh - bl < _NARROW * bh) & (bh * bh - bl * bl < _NARROW * (Eb2 - bh * bh))
+    narrow = narrow.reshape(-1)
+    if narrow.any():
+        t, w = _GL6
+        IB = np.array(IB, dtype=float).reshape(-1)
+        lo_n, hi_n = bl.reshape(-1)[narrow, None], bh.reshape(-1)[narrow, None]
+        y = 0.5 * (hi_n + lo_n) + 0.5 * (hi_n - lo_n) * t
+        Yn = Y.reshape(-1)[narrow, None]
+        f = (Yn - y) / (y * Yn * (Eb2.reshape(-1)[narrow, None] - y * y))
+        IB[narrow] = 0.5 * (hi_n[:, 0] - lo_n[:, 0]) * (f @ w)
+        IB = IB.reshape(hasB.shape)
     IB = np.where(hasB, IB, 0.0)
     if Dmax is not None:
         band0 = above & (E <= Dmax)
@@ -182,9 +210,10 @@ def _ats_dos_isotropic(E: NDArray, b0: NDArray, params: ATSParams) -> NDArray:
         band0 = above
     # g / (2 pi nP): E * integral of w(y) dy / (E^2 - y^2) with the field on; the B = 0 band
     # (2 pi nP / E) ln(X0max/X0min) without it.
-    Epos = np.where(E > 0, E, 1.0)
+    Epos = np.where(band0, E, 1.0)
     val = np.where(ok, Es * (IA + IB), np.where(~field_on & band0, lnratio / Epos, 0.0))
-    return _TWO_PI * params.nP_per_g * val
+    # the exact value is >= 0; round-off in the closed form must not make a DOS negative
+    return _TWO_PI * params.nP_per_g * np.maximum(val, 0.0)
 
 
 def _kappa(B_T: ArrayLike) -> NDArray:
@@ -238,8 +267,9 @@ def _breakpoints(b0: NDArray, params: ATSParams) -> list[tuple[NDArray, NDArray]
     """Energies [K] where g(E) has a kink or edge, each with the width of the structure beside it.
 
     At E = hypot(D, y) (D a cutoff of the asymmetry, y = kappa X a cutoff of D0 phi) the DOS has
-    a kink, and just above it a logarithmic spike ln(E^2 - y^2) whose width is E - y =
-    D^2/(E + y): the quadrature grades its panels geometrically away from E from that width on.
+    a kink, and just above it logarithmic spikes ln(E^2 - y^2) and ln(E^2 - D^2), of widths
+    E - y = D^2/(E + y) and E - D = y^2/(E + D): the quadrature grades its panels geometrically
+    away from E from the narrower of the two on.
     """
     D = [params.Dmin_K] if params.Dmax_K is None else [params.Dmin_K, params.Dmax_K]
     pts = []
@@ -247,7 +277,9 @@ def _breakpoints(b0: NDArray, params: ATSParams) -> list[tuple[NDArray, NDArray]
         for X in (params.X0min_KA2, params.X0max_KA2):
             y = b0 * X
             e = np.hypot(d, y)
-            pts.append((e, d * d / (e + y)))
+            h = d * d / (e + y)
+            h = np.where(y > 0, np.minimum(h, y * y / (e + d)), h)
+            pts.append((e, h))
     return pts
 
 
@@ -321,7 +353,7 @@ def thermal_grid(
         cols.append(np.full((Bu.size, 1), params.Dmax_K - Dmin))
     for e, h in _breakpoints(b0, params):
         u_bp = e - Dmin
-        h = np.maximum(h, u_lo)
+        h = np.maximum(h, 1e-6 * u_lo)
         # refine from the spike's width h up to the base grid's own scale near the breakpoint
         n_ref = int(np.clip(np.ceil(np.log2(np.max(np.maximum(u_bp, u_lo) / h))), 0, 60))
         steps = h[:, None] * PANEL_RATIO ** np.arange(n_ref + 1)

@@ -40,9 +40,9 @@ def single_ts(E_K: ArrayLike, T_K: ArrayLike) -> NDArray[np.float64]:
     >>> float(single_ts(0.0, 1.0)), float(single_ts(1e4, 1e-3))
     (0.0, 0.0)
     """
-    E = np.asarray(E_K, dtype=float)
-    T = np.asarray(T_K, dtype=float)
-    x = np.abs(E) / (2.0 * T)
+    E = _check_array("E_K", E_K)
+    T = _check_array("T_K", T_K, strict=True)
+    x = E / (2.0 * T)
     em = np.exp(-2.0 * x)
     return 4.0 * x * x * em / (1.0 + em) ** 2
 
