@@ -15,7 +15,8 @@ def cli() -> None:
     """etm: the extended tunneling model (ETM) of glasses at low temperature.
 
     Energies are in kelvin, fields in tesla. Run `etm reproduce --out DIR` to draw the essay's
-    figures, `etm materials` to list the built-in material presets.
+    figures, `etm materials` to list the built-in material presets, `etm fit DATA... --out DIR`
+    to fit measured Cp(B) curves, `etm cell-size` and `etm tg` for structure from the fits.
     """
 
 
@@ -40,7 +41,11 @@ def cli() -> None:
 )
 @click.option("--no-progress", is_flag=True, help="Do not show a progress bar.")
 def reproduce(out_dir: str, fast: bool, formats: tuple[str, ...], no_progress: bool) -> None:
-    """Draw the essay's figures (Figs. 6-9) from its tables' parameters into a folder."""
+    """Draw the essay's figures 6-12 and the STM dielectric background into a folder.
+
+    Every curve comes from the parameters of the essay's tables (listed in tables.md); each
+    output carries the package version and those parameters (provenance.json, file metadata).
+    """
     from etm.reproduce import run
 
     try:
@@ -64,6 +69,16 @@ def materials_cmd() -> None:
             f"Fe3+ = {p.n_Fe3_per_g:.3g} /g; fitted at T = {temps} K"
         )
         click.echo(f"{'':8s}   source: {p.source}")
+
+
+def _register() -> None:
+    from etm.cli_fit import cell_size, fit, tg
+
+    for cmd in (fit, cell_size, tg):
+        cli.add_command(cmd)
+
+
+_register()
 
 
 def main(argv: list[str] | None = None) -> int:

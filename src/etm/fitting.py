@@ -1,0 +1,1049 @@
+"""Fitting the model to measured curves with lmfit: global fits, uncertainties, MCMC, model choice.
+
+One *observable* (a model of one measured quantity) is registered per kind of curve in
+:data:`OBSERVABLES`; the heat capacity ``"cp"`` is the first. A fit takes one or several
+:class:`~etm.io.MeasuredCurve` and builds one :class:`lmfit.Parameters` set in which every model
+parameter is either *shared* by all curves (one lmfit parameter) or *per curve* (one per curve,
+suffixed ``_0``, ``_1``, ...), and may be fixed. Concentrations and the X cutoffs, which span
+decades, are fitted as ``log10_<name>``; results are reported in physical units with the standard
+error propagated linearly (``s_n = n ln(10) s_log10n``).
+
+Heat capacity (``"cp"``, the essay's Eq. 14-15, Tables 1-4)::
+
+    C(T, B) = nP_per_g * c_ATS(T, B; Dmin_K, X0min_KA2, X0max_KA2)    (ATS, c_ATS per unit nP)
+            + (pi^2/6) k_B nP2LS_per_g_per_K T                         (2LS)
+            + beta_J_per_gK4 T^3                                       (phonons)
+            + n_Fe2_per_g c_S=2(T, B) + n_Fe3_per_g c_S=5/2(T, B)      (Fe2+, Fe3+ Schottky)
+
+By default the concentrations and backgrounds are shared and Dmin, X0min, X0max are per curve,
+as in the essay's Tables 1-4 (one set of cutoffs per temperature).
+
+Examples
+--------
+>>> import numpy as np
+>>> curve = synthetic_cp_curve("BAS", 0.9, np.linspace(0, 8, 25), rel_noise=0.003, seed=1)
+>>> res = fit([curve], material="BAS")
+>>> res.success, abs(res.value("Dmin_K", 0) - 0.53) < 3 * res.stderr("Dmin_K", 0)
+(True, True)
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import lmfit
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.optimize import nnls
+
+from etm import heat_capacity, materials
+from etm.constants import k_B
+from etm.ensemble import check_orientation
+from etm.io import MeasuredCurve, read_curve
+from etm.params import FE2_G, FE2_SPIN, FE3_G, FE3_SPIN, ATSParams
+
+__all__ = [
+    "OBSERVABLES",
+    "FitResult",
+    "McmcResult",
+    "ModelComparison",
+    "Observable",
+    "ParamSpec",
+    "ParameterEstimate",
+    "compare_stm",
+    "fit",
+    "read_curves",
+    "register_observable",
+    "run_mcmc",
+    "synthetic_cp_curve",
+]
+
+
+# --- observables ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One model parameter of an observable.
+
+    Attributes
+    ----------
+    name : str
+        Physical name with its unit, e.g. ``"nP_per_g"``.
+    unit : str
+        Unit for reports, e.g. ``"1/g"``.
+    component : str
+        The model term it belongs to (``"ATS"``, ``"2LS"``, ...).
+    per_curve : bool
+        Default: one value per curve (True) or shared by all curves (False).
+    log10 : bool
+        Fitted as log10 of the value (positive quantities spanning decades).
+    bounds : tuple of float
+        Allowed range in physical units.
+    description : str
+        What it is, for reports.
+    """
+
+    name: str
+    unit: str
+    component: str
+    per_curve: bool
+    log10: bool
+    bounds: tuple[float, float]
+    description: str
+
+
+@dataclass(frozen=True)
+class Observable:
+    """A measured quantity the fitter knows: its columns, parameters and model.
+
+    Attributes
+    ----------
+    name : str
+        Key in :data:`OBSERVABLES` (``"cp"``).
+    x_quantities : tuple of str
+        Allowed abscissae (quantities of :data:`etm.io.QUANTITIES`), e.g. ``("B", "T")``.
+    y_quantity : str
+        The measured quantity, e.g. ``"Cp"``.
+    y_label, y_unit : str
+        For plots.
+    params : tuple of ParamSpec
+        Every parameter of every component.
+    components : tuple of str
+        The model's terms, in plotting order.
+    prepare : callable
+        ``prepare(x_name, x, metadata, orientation, where)`` -> a curve model with
+        ``evaluate(values, components)`` and ``parts(values, components)`` methods; it may cache.
+    guess_shape : callable
+        ``guess_shape(metadata, material)`` -> initial values of the non-linear parameters.
+    """
+
+    name: str
+    x_quantities: tuple[str, ...]
+    y_quantity: str
+    y_label: str
+    y_unit: str
+    params: tuple[ParamSpec, ...]
+    components: tuple[str, ...]
+    prepare: Callable[..., Any]
+    guess_shape: Callable[[Mapping[str, Any], Any], dict[str, float]]
+
+    def spec(self, name: str) -> ParamSpec:
+        """The :class:`ParamSpec` called ``name`` (``ValueError`` lists the known ones)."""
+        for p in self.params:
+            if p.name == name:
+                return p
+        known = ", ".join(p.name for p in self.params)
+        raise ValueError(f"unknown parameter {name!r} for observable {self.name!r}; known: {known}")
+
+
+#: Registered observables by name. Dielectric (``"eps"``) and echo models plug in here with
+#: :func:`register_observable` when their modules land.
+OBSERVABLES: dict[str, Observable] = {}
+
+
+def register_observable(obs: Observable) -> Observable:
+    """Add ``obs`` to :data:`OBSERVABLES` (replacing one of the same name) and return it."""
+    OBSERVABLES[obs.name] = obs
+    return obs
+
+
+def _observable(name: str) -> Observable:
+    if name not in OBSERVABLES:
+        raise ValueError(f"observable must be one of {', '.join(OBSERVABLES)}, got {name!r}")
+    return OBSERVABLES[name]
+
+
+class _CpCurve:
+    """Heat-capacity model of one curve: fixed (T, B) points, cached ATS shapes.
+
+    The model is linear in nP and in every other amplitude, so the expensive ATS integral is
+    computed per unit nP and cached on (Dmin, X0min, X0max): a finite-difference Jacobian then
+    re-evaluates it only for the per-curve cutoffs of the one curve being perturbed.
+    """
+
+    _CACHE_SIZE = 16
+
+    def __init__(
+        self, x_name: str, x: ArrayLike, metadata: Mapping[str, Any], orientation: str, where: str
+    ) -> None:
+        x = np.asarray(x, dtype=float)
+        other = "T_K" if x_name == "B_T" else "B_T"
+        if other not in metadata:
+            raise ValueError(
+                f"{where}: metadata {other!r} missing (a {x_name} curve needs it); add a line "
+                f"'# {other} = <value>' above the header row"
+            )
+        v = metadata[other]
+        if not isinstance(v, float) or not math.isfinite(v) or v < 0 or (other == "T_K" and v == 0):
+            rng = "> 0" if other == "T_K" else ">= 0"
+            raise ValueError(f"{where}: metadata {other!r} must be a number {rng}, got {v!r}")
+        if x_name == "B_T":
+            self.T, self.B = np.full_like(x, v), x
+        else:
+            self.T, self.B = x, np.full_like(x, v)
+        self.orientation = orientation
+        self.basis = {
+            "2LS": (np.pi**2 / 6.0) * k_B * self.T,
+            "phonon": self.T**3,
+            "Fe2+": heat_capacity.zeeman_schottky(self.T, self.B, FE2_SPIN, FE2_G),
+            "Fe3+": heat_capacity.zeeman_schottky(self.T, self.B, FE3_SPIN, FE3_G),
+        }
+        self._cache: OrderedDict[tuple[float, float, float], NDArray] = OrderedDict()
+        self.n_ats_evals = 0
+
+    def ats_unit(self, Dmin: float, X0a: float, X0b: float) -> NDArray[np.float64]:
+        """C_ATS per unit nP. Symmetric in the two X cutoffs and zero when they coincide (the DOS
+        is proportional to ln(X0max/X0min)), so the objective is continuous everywhere."""
+        lo, hi = min(X0a, X0b), max(X0a, X0b)
+        key = (Dmin, lo, hi)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        if hi <= lo * (1.0 + 1e-12):
+            out = np.zeros_like(self.T)
+        else:
+            out = heat_capacity.ats(self.T, self.B, ATSParams(Dmin, lo, hi, 1.0), self.orientation)
+            self.n_ats_evals += 1
+        self._cache[key] = out
+        if len(self._cache) > self._CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return out
+
+    def parts(self, v: Mapping[str, float], components: Sequence[str]) -> dict[str, NDArray]:
+        """Each included term [J/(g K)] at the values ``v``."""
+        out: dict[str, NDArray] = {}
+        amp = {
+            "2LS": "nP2LS_per_g_per_K",
+            "phonon": "beta_J_per_gK4",
+            "Fe2+": "n_Fe2_per_g",
+            "Fe3+": "n_Fe3_per_g",
+        }
+        for c in components:
+            if c == "ATS":
+                shape = self.ats_unit(v["Dmin_K"], v["X0min_KA2"], v["X0max_KA2"])
+                out[c] = v["nP_per_g"] * shape
+            else:
+                out[c] = v[amp[c]] * self.basis[c]
+        return out
+
+    def evaluate(self, v: Mapping[str, float], components: Sequence[str]) -> NDArray[np.float64]:
+        """The model [J/(g K)] at the values ``v``."""
+        return sum(self.parts(v, components).values(), np.zeros_like(self.T))
+
+
+#: Start of the non-linear ATS parameters when no material is given: typical of Tables 2 and 4.
+_CP_DEFAULT_SHAPE = {"Dmin_K": 0.5, "X0min_KA2": 5e4, "X0max_KA2": 3e5}
+
+
+def _cp_guess_shape(metadata: Mapping[str, Any], material: Any) -> dict[str, float]:
+    if material is None:
+        return dict(_CP_DEFAULT_SHAPE)
+    preset = materials.get(material) if isinstance(material, str) else material
+    T = metadata.get("T_K")
+    # the preset row nearest in temperature (Tables 2 and 4 give three)
+    row = min(preset.rows, key=lambda r: abs(r[0] - T)) if T is not None else preset.rows[0]
+    out = {
+        "Dmin_K": row[1],
+        "X0min_KA2": row[2],
+        "X0max_KA2": row[3],
+        "nP_per_g": preset.nP_per_g,
+        "n_Fe2_per_g": preset.n_Fe2_per_g,
+        "n_Fe3_per_g": preset.n_Fe3_per_g,
+    }
+    return out
+
+
+register_observable(
+    Observable(
+        name="cp",
+        x_quantities=("B", "T"),
+        y_quantity="Cp",
+        y_label="C_p",
+        y_unit="J/(g K)",
+        params=(
+            ParamSpec(
+                "Dmin_K",
+                "K",
+                "ATS",
+                True,
+                False,
+                (1e-3, 20.0),
+                "lower cutoff of the ATS asymmetry D",
+            ),
+            ParamSpec(
+                "X0min_KA2",
+                "K A^2",
+                "ATS",
+                True,
+                True,
+                (10.0, 1e8),
+                "lower cutoff of X = D0 |q/e| S",
+            ),
+            ParamSpec(
+                "X0max_KA2",
+                "K A^2",
+                "ATS",
+                True,
+                True,
+                (10.0, 1e8),
+                "upper cutoff of X = D0 |q/e| S",
+            ),
+            ParamSpec(
+                "nP_per_g", "1/g", "ATS", False, True, (1e12, 1e20), "ATS concentration n_ATS P*"
+            ),
+            ParamSpec(
+                "nP2LS_per_g_per_K",
+                "1/(g K)",
+                "2LS",
+                False,
+                False,
+                (0.0, 1e21),
+                "2LS density of states n_2LS Pbar",
+            ),
+            ParamSpec(
+                "beta_J_per_gK4",
+                "J/(g K^4)",
+                "phonon",
+                False,
+                False,
+                (0.0, 1.0),
+                "Debye coefficient beta",
+            ),
+            ParamSpec(
+                "n_Fe2_per_g",
+                "1/g",
+                "Fe2+",
+                False,
+                True,
+                (1e12, 1e20),
+                "Fe2+ concentration (S = 2, g = 2)",
+            ),
+            ParamSpec(
+                "n_Fe3_per_g",
+                "1/g",
+                "Fe3+",
+                False,
+                True,
+                (1e12, 1e20),
+                "Fe3+ concentration (S = 5/2, g = 2)",
+            ),
+        ),
+        components=("ATS", "2LS", "phonon", "Fe2+", "Fe3+"),
+        prepare=_CpCurve,
+        guess_shape=_cp_guess_shape,
+    )
+)
+
+
+def read_curves(
+    paths: Sequence[str | Path], observable: str = "cp", metadata_toml: str | Path | None = None
+) -> tuple[MeasuredCurve, ...]:
+    """Read data files with the columns ``observable`` needs (see :func:`etm.io.read_curve`)."""
+    obs = _observable(observable)
+    return tuple(
+        read_curve(p, x=obs.x_quantities, y=obs.y_quantity, metadata_toml=metadata_toml)
+        for p in paths
+    )
+
+
+def synthetic_cp_curve(
+    preset: Any,
+    T_K: float,
+    B_T: ArrayLike,
+    *,
+    rel_noise: float = 0.01,
+    seed: int = 0,
+    nP2LS_per_g_per_K: float = 0.0,
+    beta_J_per_gK4: float = 0.0,
+    orientation: str = "isotropic",
+    source: str | Path = "synthetic.csv",
+) -> MeasuredCurve:
+    """A synthetic Cp(B) curve: the model at a preset's parameters plus seeded Gaussian noise.
+
+    ``sigma = rel_noise * C`` at each point; the preset must have a row at ``T_K``.
+    """
+    preset = materials.get(preset) if isinstance(preset, str) else preset
+    m = replace(
+        preset.at(T_K), nP2LS_per_g_per_K=nP2LS_per_g_per_K, phonon_beta_J_per_gK4=beta_J_per_gK4
+    )
+    B = np.asarray(B_T, dtype=float)
+    c = heat_capacity.total(T_K, B, m, orientation)
+    sigma = rel_noise * c
+    y = c + sigma * np.random.default_rng(seed).standard_normal(B.shape)
+    for a in (B, y, sigma):
+        a.setflags(write=False)
+    return MeasuredCurve(
+        x=B,
+        y=y,
+        sigma=sigma,
+        x_name="B_T",
+        y_name="Cp_J_per_gK",
+        columns=("B_T", "Cp_J_per_gK", "sigma_J_per_gK"),
+        metadata=MappingProxyType({"T_K": float(T_K), "glass": preset.name, "synthetic": "yes"}),
+        comments=("SYNTHETIC",),
+        source=Path(source),
+        sha256="",
+        meta_sources=(),
+    )
+
+
+# --- the fit problem ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParameterEstimate:
+    """A fitted (or fixed) parameter in physical units.
+
+    Attributes
+    ----------
+    name : str
+        Physical name, e.g. ``"Dmin_K"``.
+    curve : int or None
+        Index of the curve for a per-curve parameter; None if shared.
+    value : float
+        Best-fit value (or the fixed value) in ``unit``.
+    stderr : float or None
+        Standard error from the covariance (None if fixed or not estimable).
+    unit : str
+        Unit of ``value``.
+    vary : bool
+        Whether it was fitted.
+    fit_name : str
+        The lmfit parameter's name (``log10_...`` for log-space parameters).
+    at_bound : bool
+        Whether the value sits at a bound (its error bar is then not meaningful).
+    """
+
+    name: str
+    curve: int | None
+    value: float
+    stderr: float | None
+    unit: str
+    vary: bool
+    fit_name: str
+    at_bound: bool = False
+
+
+class _Problem:
+    """The state of one fit: curve models (with their caches) and the parameter layout."""
+
+    def __init__(
+        self,
+        obs: Observable,
+        curves: Sequence[MeasuredCurve],
+        components: Sequence[str],
+        orientation: str,
+    ) -> None:
+        self.obs = obs
+        self.curves = tuple(curves)
+        self.components = tuple(components)
+        self.orientation = orientation
+        self.models = [
+            obs.prepare(c.x_name, c.x, c.metadata, orientation, str(c.source)) for c in curves
+        ]
+        self.weighted = all(c.sigma is not None for c in curves)
+        self.sigmas = [c.sigma if self.weighted else np.ones_like(c.y) for c in curves]
+        self.layout: list[dict[str, str]] = [{} for _ in curves]  # curve -> name -> fit name
+        self.own: list[set[str]] = [set() for _ in curves]  # per-curve fit names of each curve
+        self.specs = [p for p in obs.params if p.component in self.components]
+
+    def values(self, params: lmfit.Parameters, i: int) -> dict[str, float]:
+        """Physical parameter values for curve ``i``."""
+        out = {}
+        for name, fname in self.layout[i].items():
+            p = params[fname].value
+            out[name] = 10.0**p if self.obs.spec(name).log10 else p
+        return out
+
+    def residual(self, params: lmfit.Parameters) -> NDArray[np.float64]:
+        res = [
+            (c.y - m.evaluate(self.values(params, i), self.components)) / s
+            for i, (c, m, s) in enumerate(zip(self.curves, self.models, self.sigmas, strict=True))
+        ]
+        return np.concatenate(res)
+
+
+def _fit_name(spec: ParamSpec, curve: int | None) -> str:
+    base = ("log10_" if spec.log10 else "") + spec.name
+    return base if curve is None else f"{base}_{curve}"
+
+
+def _to_fit(spec: ParamSpec, value: float, what: str) -> float:
+    lo, hi = spec.bounds
+    if not (math.isfinite(value) and lo <= value <= hi):
+        raise ValueError(
+            f"{what}: {spec.name} must be in [{lo:g}, {hi:g}] {spec.unit}, got {value!r}"
+        )
+    return math.log10(value) if spec.log10 else value
+
+
+def _initial_values(prob: _Problem, material: Any) -> list[dict[str, float]]:
+    """Initial values per curve: non-linear ones from the material (or typical defaults), the
+    amplitudes by non-negative least squares on the model's linear structure."""
+    obs = prob.obs
+    init = [obs.guess_shape(c.metadata, material) for c in prob.curves]
+    linear = [p for p in prob.specs if not p.per_curve]
+    if not linear:
+        return init
+    cols, ys = [], []
+    for i, (c, m, s) in enumerate(zip(prob.curves, prob.models, prob.sigmas, strict=True)):
+        v = {p.name: init[i].get(p.name, 1.0) for p in prob.specs}
+        v.update({p.name: 1.0 for p in linear})  # unit amplitudes: parts are the basis
+        parts = m.parts(v, prob.components)
+        cols.append(np.column_stack([parts[p.component] / s for p in linear]))
+        ys.append(c.y / s)
+    A, b = np.vstack(cols), np.concatenate(ys)
+    scale = np.linalg.norm(A, axis=0)
+    scale[scale == 0] = 1.0
+    coef = nnls(A / scale, b)[0] / scale
+    for j, p in enumerate(linear):
+        lo, hi = p.bounds
+        guess = float(coef[j])
+        if p.log10 and guess <= lo:
+            # NNLS zeroes an amplitude it cannot separate: keep the material's (or a floor) value
+            guess = init[0].get(p.name, 1e3 * lo)
+        guess = min(max(guess, lo), hi)
+        for d in init:
+            d[p.name] = guess
+    return init
+
+
+def _build(
+    prob: _Problem,
+    init: list[dict[str, float]],
+    fix: Mapping[str, float],
+    share: Sequence[str],
+    per_curve: Sequence[str],
+    free: Sequence[str],
+) -> tuple[lmfit.Parameters, list[str]]:
+    obs = prob.obs
+    for name in (*fix, *share, *per_curve, *free):
+        obs.spec(name)  # raises for an unknown name
+    both = set(share) & set(per_curve)
+    if both:
+        raise ValueError(f"parameters cannot be both shared and per curve: {', '.join(both)}")
+    notes = []
+    fixed = dict(fix)
+    # At a single temperature the 2LS (~T) and phonon (~T^3) terms are both constants:
+    # degenerate. Fix beta unless the user says otherwise.
+    temps = np.unique(np.concatenate([m.T for m in prob.models]))
+    if (
+        temps.size < 2
+        and {"2LS", "phonon"} <= set(prob.components)
+        and "beta_J_per_gK4" not in fixed
+        and "beta_J_per_gK4" not in free
+    ):
+        fixed["beta_J_per_gK4"] = 0.0
+        notes.append(
+            "beta_J_per_gK4 fixed at 0: at a single temperature the phonon term is a "
+            "constant, degenerate with the 2LS term (free it with free=/--free)"
+        )
+    params = lmfit.Parameters()
+    for spec in prob.specs:
+        shared = spec.name in share or (not spec.per_curve and spec.name not in per_curve)
+        lo, hi = (
+            _to_fit(spec, b, "bounds") if b > 0 or not spec.log10 else -np.inf for b in spec.bounds
+        )
+        targets = [None] if shared else list(range(len(prob.curves)))
+        for t in targets:
+            fname = _fit_name(spec, t)
+            if spec.name in fixed:
+                val = _to_fit(spec, float(fixed[spec.name]), f"fixed value of {spec.name}")
+                params.add(fname, value=val, vary=False, min=lo, max=hi)
+            else:
+                idx = range(len(prob.curves)) if t is None else [t]
+                vals = [_to_fit(spec, init[k][spec.name], "initial value") for k in idx]
+                # keep a start strictly inside the bounds: lmfit's bound transform has zero slope
+                # exactly at a bound
+                v0 = float(np.mean(vals))
+                span = (hi - lo) if math.isfinite(hi - lo) else abs(v0) + 1.0
+                v0 = min(max(v0, lo + 1e-6 * span), hi - 1e-6 * span)
+                params.add(fname, value=v0, min=lo, max=hi)
+            for k in range(len(prob.curves)) if t is None else [t]:
+                prob.layout[k][spec.name] = fname
+                if t is not None:
+                    prob.own[k].add(fname)
+    return params, notes
+
+
+def _check_counts(prob: _Problem, params: lmfit.Parameters) -> None:
+    """Each curve needs more points than its own free parameters, and all curves more than all."""
+    n_free = sum(p.vary for p in params.values())
+    n_data = sum(len(c) for c in prob.curves)
+    if n_data <= n_free:
+        files = ", ".join(str(c.source) for c in prob.curves)
+        raise ValueError(
+            f"{files}: {n_data} data points in all, but {n_free} free parameters; "
+            f"need at least {n_free + 1} points (or fix parameters)"
+        )
+    for i, c in enumerate(prob.curves):
+        own = {f for f in prob.own[i] if params[f].vary}
+        if len(c) <= len(own):
+            raise ValueError(
+                f"{c.source}: {len(c)} data points, but {len(own)} free per-curve "
+                f"parameters; need at least {len(own) + 1} points"
+            )
+
+
+@dataclass(frozen=True)
+class McmcResult:
+    """Posterior samples from emcee, in the fit's parameter space (log10 where fitted so).
+
+    Attributes
+    ----------
+    var_names : tuple of str
+        lmfit names of the sampled parameters (the columns of ``flatchain``).
+    flatchain : ndarray, shape (n_samples, n_var)
+        Samples after burn-in and thinning.
+    quantiles : ndarray, shape (3, n_var)
+        15.87, 50 and 84.13 percentiles of each column (median and one-sigma interval).
+    acceptance_fraction : float
+        Mean acceptance fraction of the walkers (0.2-0.5 is healthy).
+    autocorr_time : ndarray
+        Integrated autocorrelation time of each parameter [steps].
+    converged : bool
+        Whether the chain is longer than 50 autocorrelation times (emcee's rule of thumb).
+    nwalkers, steps, burn, thin, seed : int
+        The sampler's settings.
+    """
+
+    var_names: tuple[str, ...]
+    flatchain: NDArray[np.float64]
+    quantiles: NDArray[np.float64]
+    acceptance_fraction: float
+    autocorr_time: NDArray[np.float64]
+    converged: bool
+    nwalkers: int
+    steps: int
+    burn: int
+    thin: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """The outcome of :func:`fit`: estimates in physical units, goodness of fit, the raw lmfit
+    result and (after :func:`run_mcmc`) posterior samples.
+
+    Attributes
+    ----------
+    observable : str
+        The fitted observable.
+    curves : tuple of MeasuredCurve
+        The data.
+    components : tuple of str
+        The model terms included.
+    orientation : str
+        ATS loop orientation average.
+    estimates : tuple of ParameterEstimate
+        Every parameter, shared ones with ``curve=None``.
+    chisqr, redchi, aic, bic : float
+        Goodness of fit. With measured sigmas, AIC = chi^2 + 2k and BIC = chi^2 + k ln N
+        (Gaussian likelihood, known errors); without, lmfit's N ln(chi^2/N) + 2k (and k ln N).
+    ndata, nvarys, nfev : int
+        Data points, free parameters, function evaluations.
+    weighted : bool
+        Whether every curve had sigmas (then errors are not rescaled by reduced chi^2).
+    success : bool
+        lmfit's convergence flag; ``message`` says why.
+    residuals : tuple of ndarray
+        Per curve: (data - model)/sigma if weighted, else data - model.
+    notes : tuple of str
+        Automatic choices and warnings (degenerate or bounded parameters).
+    lmfit_result : lmfit.minimizer.MinimizerResult
+        The raw result (fit-space parameters, covariance).
+    mcmc : McmcResult or None
+        Posterior samples, if :func:`run_mcmc` was called.
+    """
+
+    observable: str
+    curves: tuple[MeasuredCurve, ...]
+    components: tuple[str, ...]
+    orientation: str
+    estimates: tuple[ParameterEstimate, ...]
+    chisqr: float
+    redchi: float
+    aic: float
+    bic: float
+    ndata: int
+    nvarys: int
+    nfev: int
+    weighted: bool
+    success: bool
+    message: str
+    residuals: tuple[NDArray[np.float64], ...]
+    notes: tuple[str, ...]
+    lmfit_result: Any = field(repr=False)
+    mcmc: McmcResult | None = None
+    _problem: _Problem | None = field(default=None, repr=False, compare=False)
+
+    def estimate(self, name: str, curve: int | None = None) -> ParameterEstimate:
+        """The estimate of ``name`` (for curve ``curve`` if it is per curve)."""
+        for e in self.estimates:
+            if e.name == name and (e.curve is None or e.curve == curve):
+                return e
+        raise ValueError(f"no parameter {name!r} for curve {curve!r} in this fit")
+
+    def value(self, name: str, curve: int | None = None) -> float:
+        """Best-fit value of ``name`` in its physical unit."""
+        return self.estimate(name, curve).value
+
+    def stderr(self, name: str, curve: int | None = None) -> float | None:
+        """Standard error of ``name`` in its physical unit (None if fixed or not estimable)."""
+        return self.estimate(name, curve).stderr
+
+    def values(self, curve: int) -> dict[str, float]:
+        """All physical parameter values that apply to curve ``curve``."""
+        return {e.name: e.value for e in self.estimates if e.curve in (None, curve)}
+
+    def correlations(self) -> tuple[tuple[str, ...], NDArray[np.float64]]:
+        """Names of the free parameters (fit space) and their correlation matrix."""
+        r = self.lmfit_result
+        names = tuple(r.var_names)
+        if r.covar is None:
+            return names, np.full((len(names), len(names)), np.nan)
+        sd = np.sqrt(np.diag(r.covar))
+        return names, r.covar / np.outer(sd, sd)
+
+    def model(
+        self, curve: int, x: ArrayLike | None = None, components: Sequence[str] | None = None
+    ) -> NDArray[np.float64]:
+        """The best-fit model of curve ``curve`` at ``x`` (default: the data's x), in the
+        package's unit, optionally only some ``components``."""
+        return sum(
+            self.model_parts(curve, x, components).values(),
+            np.zeros(np.shape(self.curves[curve].x if x is None else x)),
+        )
+
+    def model_parts(
+        self, curve: int, x: ArrayLike | None = None, components: Sequence[str] | None = None
+    ) -> dict[str, NDArray[np.float64]]:
+        """Each best-fit model term of curve ``curve`` at ``x``."""
+        obs = _observable(self.observable)
+        c = self.curves[curve]
+        xx = c.x if x is None else np.asarray(x, dtype=float)
+        m = obs.prepare(c.x_name, xx, c.metadata, self.orientation, str(c.source))
+        comps = self.components if components is None else tuple(components)
+        return m.parts(self.values(curve), comps)
+
+
+def _estimates(prob: _Problem, params: lmfit.Parameters) -> tuple[ParameterEstimate, ...]:
+    out = []
+    seen = set()
+    for i in range(len(prob.curves)):
+        for name, fname in prob.layout[i].items():
+            if fname in seen:
+                continue
+            seen.add(fname)
+            spec = prob.obs.spec(name)
+            p = params[fname]
+            value = 10.0**p.value if spec.log10 else float(p.value)
+            err = None
+            if p.vary and p.stderr is not None and math.isfinite(p.stderr):
+                err = value * math.log(10.0) * p.stderr if spec.log10 else float(p.stderr)
+            # at a bound: within round-off of it, or much closer to it than the error bar
+            dist = min(abs(p.value - b) for b in (p.min, p.max))
+            scale = 1e-6 * max(abs(p.value), min(abs(p.min), abs(p.max)), 1e-300)
+            tiny = p.stderr is not None and math.isfinite(p.stderr) and dist < 1e-3 * p.stderr
+            at_bound = p.vary and (dist <= scale or tiny)
+            out.append(
+                ParameterEstimate(
+                    name,
+                    i if fname in prob.own[i] else None,
+                    value,
+                    err,
+                    spec.unit,
+                    bool(p.vary),
+                    fname,
+                    bool(at_bound),
+                )
+            )
+    return tuple(out)
+
+
+def fit(
+    curves: MeasuredCurve | Sequence[MeasuredCurve],
+    observable: str = "cp",
+    *,
+    material: Any = None,
+    fix: Mapping[str, float] | None = None,
+    share: Sequence[str] = (),
+    per_curve: Sequence[str] = (),
+    free: Sequence[str] = (),
+    components: Sequence[str] | None = None,
+    orientation: str = "isotropic",
+    max_nfev: int | None = None,
+) -> FitResult:
+    """Fit one or several curves at once (a global fit) by least squares (lmfit, Levenberg-
+    Marquardt).
+
+    Parameters
+    ----------
+    curves : MeasuredCurve or sequence of MeasuredCurve
+        The data (see :func:`read_curves`). With several, shared parameters are fitted to all.
+    observable : str
+        A key of :data:`OBSERVABLES` (``"cp"``).
+    material : str or HeatCapacityPreset, optional
+        Preset whose parameters start the fit (the row nearest each curve's temperature); the
+        amplitudes are re-estimated from the data by non-negative least squares.
+    fix : mapping, optional
+        ``{name: value}`` in physical units: held fixed (for every curve).
+    share : sequence of str
+        Parameters shared by all curves that are per curve by default (e.g. ``"Dmin_K"``).
+    per_curve : sequence of str
+        Parameters fitted per curve that are shared by default (e.g. ``"nP_per_g"``).
+    free : sequence of str
+        Parameters to fit that would be fixed automatically (``beta_J_per_gK4`` at one T).
+    components : sequence of str, optional
+        Model terms to include (default all; without ``"ATS"`` it is the STM-only model).
+    orientation : {"isotropic", "aligned", "phi2/3"}
+        Loop orientation average of the ATS term.
+    max_nfev : int, optional
+        Cap on function evaluations.
+
+    Returns
+    -------
+    FitResult
+
+    Raises
+    ------
+    ValueError
+        Before any model evaluation: unknown observable, parameter or component, a fixed value
+        out of range, missing metadata, fewer points than free parameters (naming the file).
+
+    References
+    ----------
+    The essay's Eq. 14-15 and Tables 1-4 (global fits sharing concentrations).
+    """
+    curves = (curves,) if isinstance(curves, MeasuredCurve) else tuple(curves)
+    if not curves:
+        raise ValueError("curves must hold at least one MeasuredCurve")
+    obs = _observable(observable)
+    comps = obs.components if components is None else tuple(components)
+    bad = [c for c in comps if c not in obs.components]
+    if bad or not comps:
+        raise ValueError(
+            f"components must be a non-empty subset of {', '.join(obs.components)}, "
+            f"got {', '.join(comps) or 'none'}"
+        )
+    for c in curves:
+        if (
+            c.x_name.split("_")[0] not in obs.x_quantities
+            or c.y_name.split("_")[0] != obs.y_quantity
+        ):
+            raise ValueError(
+                f"{c.source}: columns {c.x_name}, {c.y_name} do not fit observable "
+                f"{obs.name!r} (x one of {', '.join(obs.x_quantities)}, "
+                f"y {obs.y_quantity})"
+            )
+    check_orientation(orientation)
+    fix = dict(fix or {})
+    prob = _Problem(obs, curves, comps, orientation)
+    fix = {k: v for k, v in fix.items() if obs.spec(k).component in comps}
+    init = _initial_values(prob, material)
+    params, notes = _build(prob, init, fix, share, per_curve, free)
+    _check_counts(prob, params)
+    r = lmfit.minimize(
+        prob.residual, params, method="leastsq", scale_covar=not prob.weighted, max_nfev=max_nfev
+    )
+    return _result(prob, r, notes)
+
+
+def _result(prob: _Problem, r: Any, notes: list[str]) -> FitResult:
+    est = _estimates(prob, r.params)
+    notes = list(notes)
+    for e in est:
+        if e.at_bound:
+            notes.append(f"{e.fit_name} is at a bound: its error bar is not meaningful")
+    if not r.errorbars:
+        notes.append(
+            "uncertainties could not be estimated (singular covariance: a parameter is "
+            "degenerate or at a bound); fix one of the correlated parameters"
+        )
+    for i in range(len(prob.curves)):
+        v = prob.values(r.params, i)
+        if "X0min_KA2" in v and v["X0min_KA2"] > v["X0max_KA2"]:
+            notes.append(
+                f"curve {i}: X0min_KA2 > X0max_KA2 after the fit; the model is symmetric "
+                "in the two cutoffs, read them swapped"
+            )
+    n, k = r.ndata, r.nvarys
+    if prob.weighted:
+        aic, bic = r.chisqr + 2 * k, r.chisqr + k * math.log(n)
+    else:
+        aic, bic = float(r.aic), float(r.bic)
+    split = np.cumsum([len(c) for c in prob.curves])[:-1]
+    res = tuple(np.split(np.asarray(r.residual, dtype=float), split))
+    return FitResult(
+        observable=prob.obs.name,
+        curves=prob.curves,
+        components=prob.components,
+        orientation=prob.orientation,
+        estimates=est,
+        chisqr=float(r.chisqr),
+        redchi=float(r.redchi),
+        aic=float(aic),
+        bic=float(bic),
+        ndata=int(n),
+        nvarys=int(k),
+        nfev=int(r.nfev),
+        weighted=prob.weighted,
+        success=bool(r.success),
+        message=str(r.message),
+        residuals=res,
+        notes=tuple(notes),
+        lmfit_result=r,
+        _problem=prob,
+    )
+
+
+def run_mcmc(
+    result: FitResult,
+    *,
+    steps: int = 1000,
+    nwalkers: int | None = None,
+    burn: int | None = None,
+    thin: int = 1,
+    seed: int = 0,
+    progress: bool = False,
+) -> FitResult:
+    """Sample the posterior around a least-squares fit with emcee; return the result with
+    ``mcmc`` set (the least-squares estimates are kept).
+
+    The log-likelihood is -chi^2/2 with the curves' sigmas (so the fit must be weighted); priors
+    are uniform in the fit's parameters within their bounds (log-uniform for ``log10_*``
+    parameters). Walkers start in a small ball (1e-2 standard errors) around the best fit.
+
+    Parameters
+    ----------
+    result : FitResult
+        A weighted fit from :func:`fit`.
+    steps : int
+        Steps per walker (> burn).
+    nwalkers : int, optional
+        Walkers (default max(32, 4 x free parameters), rounded up to even).
+    burn : int, optional
+        Steps discarded at the start (default steps // 4).
+    thin : int
+        Keep every ``thin``-th step.
+    seed : int
+        Seed of the sampler's and the initial ball's random numbers.
+    progress : bool
+        Show emcee's progress bar.
+
+    Returns
+    -------
+    FitResult
+        ``dataclasses.replace(result, mcmc=McmcResult(...))``.
+    """
+    import emcee
+
+    prob = result._problem
+    if prob is None or not result.weighted:
+        raise ValueError("run_mcmc needs a weighted fit (every curve with a sigma column)")
+    if steps < 2 or thin < 1:
+        raise ValueError(f"steps must be >= 2 and thin >= 1, got steps={steps}, thin={thin}")
+    burn = steps // 4 if burn is None else int(burn)
+    if not 0 <= burn < steps:
+        raise ValueError(f"burn must be in [0, steps={steps}), got {burn}")
+    params = result.lmfit_result.params.copy()
+    names = [n for n, p in params.items() if p.vary]
+    if not names:
+        raise ValueError("run_mcmc: no free parameters to sample")
+    ndim = len(names)
+    nwalkers = max(32, 4 * ndim) if nwalkers is None else int(nwalkers)
+    nwalkers += nwalkers % 2
+    if nwalkers < 2 * ndim:
+        raise ValueError(f"nwalkers must be >= 2 x free parameters = {2 * ndim}, got {nwalkers}")
+    lo = np.array([params[n].min for n in names])
+    hi = np.array([params[n].max for n in names])
+    best = np.array([params[n].value for n in names])
+    err = np.array([params[n].stderr or 0.0 for n in names])
+    err = np.where(err > 0, err, 1e-4 * np.maximum(np.abs(best), 1.0))
+
+    def log_prob(theta: NDArray) -> float:
+        if np.any(theta <= lo) or np.any(theta >= hi):
+            return -np.inf
+        for n, v in zip(names, theta, strict=True):
+            params[n].value = float(v)
+        r = prob.residual(params)
+        return -0.5 * float(r @ r)
+
+    rng = np.random.default_rng(seed)
+    p0 = best + 1e-2 * err * rng.standard_normal((nwalkers, ndim))
+    p0 = np.clip(p0, lo + 1e-9 * (hi - lo), hi - 1e-9 * (hi - lo))
+    sampler = emcee.EnsembleSampler(nwalkers, ndim, log_prob)
+    # emcee draws its moves from a legacy RandomState; seed it for reproducible chains
+    sampler.random_state = np.random.RandomState(seed).get_state()  # noqa: NPY002
+    sampler.run_mcmc(p0, steps, progress=progress)
+    flat = sampler.get_chain(discard=burn, thin=thin, flat=True)
+    # tol=0: return the estimate without raising on short chains; `converged` reports it instead
+    tau = np.asarray(sampler.get_autocorr_time(discard=burn, tol=0), dtype=float)
+    mc = McmcResult(
+        var_names=tuple(names),
+        flatchain=flat,
+        quantiles=np.percentile(flat, [15.87, 50.0, 84.13], axis=0),
+        acceptance_fraction=float(np.mean(sampler.acceptance_fraction)),
+        autocorr_time=tau,
+        converged=bool(np.all(steps - burn > 50 * tau)),
+        nwalkers=nwalkers,
+        steps=steps,
+        burn=burn,
+        thin=thin,
+        seed=seed,
+    )
+    return replace(result, mcmc=mc)
+
+
+@dataclass(frozen=True)
+class ModelComparison:
+    """ETM (with ATS) against STM-only (no ATS) on the same data.
+
+    Attributes
+    ----------
+    etm, stm : FitResult
+        The two fits (same data, options and backgrounds).
+    delta_aic, delta_bic : float
+        STM minus ETM: positive favours the ETM (> 10: decisive).
+    preferred : str
+        ``"ETM"`` or ``"STM"`` by AIC.
+    """
+
+    etm: FitResult
+    stm: FitResult
+    delta_aic: float
+    delta_bic: float
+    preferred: str
+
+
+def compare_stm(
+    curves: MeasuredCurve | Sequence[MeasuredCurve],
+    observable: str = "cp",
+    *,
+    etm: FitResult | None = None,
+    **kwargs: Any,
+) -> ModelComparison:
+    """Fit the ETM and the STM-only model (the same terms without ``"ATS"``) and compare AIC/BIC.
+
+    ``kwargs`` go to :func:`fit` for both (``fix`` entries of ATS parameters are dropped for the
+    STM fit). Pass an existing ETM fit as ``etm`` to avoid refitting it.
+    """
+    obs = _observable(observable)
+    comps = tuple(kwargs.pop("components", None) or obs.components)
+    if "ATS" not in comps:
+        raise ValueError("compare_stm: components must include 'ATS' (the ETM fit)")
+    if etm is None:
+        etm = fit(curves, observable, components=comps, **kwargs)
+    stm_kwargs = dict(kwargs)
+    for key in ("share", "per_curve", "free"):
+        stm_kwargs[key] = [n for n in stm_kwargs.get(key, ()) if obs.spec(n).component != "ATS"]
+    stm = fit(curves, observable, components=tuple(c for c in comps if c != "ATS"), **stm_kwargs)
+    d_aic, d_bic = stm.aic - etm.aic, stm.bic - etm.bic
+    return ModelComparison(etm, stm, d_aic, d_bic, "ETM" if d_aic > 0 else "STM")
