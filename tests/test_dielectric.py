@@ -117,13 +117,13 @@ def test_shell_count_against_quadrature():
 
 def test_shell_density_against_orientation_quadrature():
     # g(E, B)/(2 pi nP) for isotropic loops = int_0^1 dc of the aligned Eq. 13 at coupling b c
-    from etm.dielectric import _coupling, _shell_G
-    from etm.ensemble import ats_dos_oriented
+    from etm.dielectric import _shell_G
+    from etm.ensemble import ats_dos_oriented, coupling
 
     for p, B in ((BAS.ats, 0.3), (BAS.ats, 3.0), (SIO2.ats, 0.05)):
         b = AB_K_PER_T_KA2 * B
         E = np.array([0.0151, 0.2, 1.119, 4.0, 40.0])
-        got = _shell_G(E, _coupling(np.array(B), "isotropic"), p, "isotropic")
+        got = _shell_G(E, coupling(np.array(B), "isotropic"), p, "isotropic")
         for e, g in zip(E, got, strict=True):
             kinks = [np.sqrt(e * e - p.Dmin_K**2) / (b * X) for X in (p.X0min_KA2, p.X0max_KA2)]
             ref = integrate.quad(

@@ -31,8 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from etm.constants import AB_K_PER_T_KA2
-from etm.ensemble import check_orientation
+from etm.ensemble import check_orientation, coupling, dos_at_coupling, energy_panels
 from etm.params import ATSParams, check_positive
 from etm.stm import (
     HF_K_PER_HZ,
@@ -300,12 +299,6 @@ def ats_relaxation_rate(
 # shell integrals over the orientation and D0 distribution at fixed E
 
 
-def _coupling(B: NDArray, orientation: str) -> NDArray:
-    """b such that y = b X cos(beta) (isotropic) or y = b X (aligned, phi2/3)."""
-    b = AB_K_PER_T_KA2 * B
-    return b / np.sqrt(3.0) if orientation == "phi2/3" else b
-
-
 def _y_range(E: NDArray, p: ATSParams) -> tuple[NDArray, NDArray]:
     """Allowed y = D0 phi at gap E: D = sqrt(E^2 - y^2) within [Dmin, Dmax]."""
     E2 = E * E
@@ -373,7 +366,7 @@ def shell_count(
     E = np.asarray(E_K, dtype=float)
     B = np.asarray(B_T, dtype=float)
     E, B = np.broadcast_arrays(E, B)
-    return _shell_W(E, _coupling(B, orientation), p, orientation)
+    return _shell_W(E, coupling(B, orientation), p, orientation)
 
 
 def _band0(E: NDArray, p: ATSParams) -> NDArray:
@@ -399,33 +392,8 @@ def _shell_W(E: NDArray, b: NDArray, p: ATSParams, orientation: str) -> NDArray:
 
 
 def _shell_G(E: NDArray, b: NDArray, p: ATSParams, orientation: str) -> NDArray:
-    """g(E, B)/(2 pi nP) = E * integral of w(y) dy/(E^2 - y^2) over the allowed y.
-
-    The same closed form as :func:`etm.ensemble.ats_dos`, from the pieces of :func:`_pieces`:
-    ``int dy/(E^2 - y^2) = [artanh(y/E)]/E`` and ``int dy/(y (E^2 - y^2)) =
-    [ln(y^2/(E^2 - y^2))]/(2 E^2)``, both differences written without cancellation.
-    """
-    on = b > 0
-    bs = np.where(on, b, 1.0)
-    Es = np.where(E > 0, E, 1.0)
-    G = np.zeros(np.broadcast(E, b).shape)
-    for lo, hi, const, inv in _pieces(E, bs, p, orientation):
-        ok = hi > lo
-        piece = np.zeros(G.shape)
-        if np.any(const):
-            # artanh(c) - artanh(a) = artanh((c - a)/(1 - a c)); 1 - a c >= Dmin^2/E^2 > 0
-            a, c = np.where(ok, lo, 0.0) / Es, np.where(ok, hi, 0.0) / Es
-            piece = piece + const * np.arctanh((c - a) / (1.0 - a * c))
-        if np.any(inv):
-            # lo > 0 on these pieces; E^2 - hi^2 >= Dmin^2; log1p keeps narrow intervals exact
-            lo_s, hi_s = np.where(ok, lo, 1.0), np.where(ok, hi, 1.0)
-            dq = (hi_s - lo_s) * (hi_s + lo_s) / np.where(ok, Es * Es - lo_s * lo_s, 1.0)
-            piece = piece + inv * (2.0 * np.log1p((hi_s - lo_s) / lo_s) - np.log1p(-dq)) / (
-                2.0 * Es
-            )
-        G = G + np.where(ok, piece, 0.0)
-    W0 = np.where(_band0(E, p), np.log(p.X0max_KA2 / p.X0min_KA2), 0.0)
-    return np.where(on, G, W0 / Es)
+    """g(E, B)/(2 pi nP): the closed form of :func:`etm.ensemble.ats_dos` at coupling b."""
+    return dos_at_coupling(E, b, p, orientation) / (_TWO_PI * p.nP_per_g)
 
 
 def _shell_debye(
@@ -460,14 +428,8 @@ def _shell_debye(
 # --------------------------------------------------------------------------------------------
 # the energy quadrature
 
-#: Gauss-Legendre nodes per panel.
-GL_NODES = 8
-#: Ratio of consecutive panel edges in E - Dmin.
-PANEL_RATIO = 2.0
 #: Thermal kernels are negligible beyond E - Dmin = TAIL_T * T (sech^2(30) ~ 4e-26).
 TAIL_T = 60.0
-#: The first panel ends at E - Dmin = HEAD * min(T, Dmin).
-HEAD = 0.05
 #: Nodes of the 1/E tail [E_top, inf) of the resonant integral, in t = E_top/E.
 TAIL_NODES = 16
 
@@ -475,44 +437,18 @@ TAIL_NODES = 16
 def _energy_grid(Bu: NDArray, T: NDArray, p: ATSParams, orientation: str):
     """Nodes E (nB, K) and weights dE on [Dmin, inf) resolving every kink of g and W.
 
-    Panels in u = E - Dmin grow geometrically from HEAD*min(T, Dmin); every cutoff energy
-    hypot(D, b X) (D = Dmin or Dmax, X = X0min or X0max) is a panel edge, with panels graded
-    up from it starting at the width D^2/(E + y) of the logarithmic structure just above it.
-    The last panel ends at E_top (>= twice every cutoff energy), above which t = E_top/E maps
-    the 1/E^2 tail of the resonant kernel onto [0, 1], where the integrand is smooth.
+    The panels of :func:`etm.ensemble.energy_panels` up to E_top (>= twice every cutoff energy
+    and TAIL_T times the highest T), above which t = E_top/E maps the 1/E^2 tail of the
+    resonant kernel onto [0, 1], where the integrand is smooth.
     """
     Dmin = p.Dmin_K
-    b = _coupling(Bu, orientation)
-    Ds = [Dmin] if p.Dmax_K is None else [Dmin, p.Dmax_K]
-    bps = [(np.hypot(d, b * X), d) for d in Ds for X in (p.X0min_KA2, p.X0max_KA2)]
-    e_max = max(float(np.max(e)) for e, _ in bps)
-    u_lo = HEAD * min(float(T.min()), Dmin)
+    b = coupling(Bu, orientation)
+    X_hi = b * p.X0max_KA2
+    e_max = float(np.max(np.hypot(p.Dmax_K or Dmin, X_hi)))
     u_top = max(TAIL_T * float(T.max()), 2.0 * e_max, 4.0 * Dmin) - Dmin
     if p.Dmax_K is not None:
         u_top = max(u_top, 2.0 * p.Dmax_K)
-    n_geo = max(int(np.ceil(np.log(u_top / u_lo) / np.log(PANEL_RATIO))), 1)
-    fixed = np.concatenate(([0.0], u_lo * PANEL_RATIO ** np.arange(n_geo + 1)))
-    fixed[-1] = u_top
-    cols = [np.broadcast_to(fixed, (Bu.size, fixed.size))]
-    if p.Dmax_K is not None:
-        cols.append(np.full((Bu.size, 1), p.Dmax_K - Dmin))
-    for e, d in bps:
-        u_bp = e - Dmin
-        width = np.maximum(d * d / (e + np.sqrt(np.maximum(e * e - d * d, 0.0))), u_lo)
-        n_ref = int(np.clip(np.ceil(np.log2(np.max(np.maximum(u_bp, u_lo) / width))), 0, 60))
-        steps = width[:, None] * PANEL_RATIO ** np.arange(n_ref + 1)
-        cols += [u_bp[:, None], u_bp[:, None] + steps]
-    edges = np.sort(np.clip(np.concatenate(cols, axis=-1), 0.0, u_top), axis=-1)
-    keep = (edges[:, 1:] > edges[:, :-1]).any(axis=0)
-    edges = np.concatenate([edges[:, :1], edges[:, 1:][:, keep]], axis=-1)
-    t, w = np.polynomial.legendre.leggauss(GL_NODES)
-    t = 0.5 * (t + 1.0)
-    w = 0.5 * w
-    ua = edges[:, :-1, None]
-    width = (edges[:, 1:] - edges[:, :-1])[:, :, None]
-    # u = ua + width t^2 smooths a square-root edge at a panel's left end
-    E = (Dmin + ua + width * t * t).reshape(Bu.size, -1)
-    dE = (width * 2.0 * t * w).reshape(Bu.size, -1)
+    E, dE = energy_panels(b, p, float(T.min()), u_top)
     # tail: E = E_top / t, dE = E_top dt / t^2, two panels in t
     tt, tw = np.polynomial.legendre.leggauss(TAIL_NODES)
     tt = np.concatenate([0.25 * (tt + 1.0), 0.5 + 0.25 * (tt + 1.0)])
@@ -594,7 +530,7 @@ def _response(B, T, f, params: DielectricATS, o: _Options) -> NDArray[np.complex
     Bu, inv = np.unique(B, return_inverse=True)
     E, dE, Et, dEt = _energy_grid(Bu, T, p, o.orientation)
     alpha, beta, beta_rel, gamma = _coefficients(o.matrix_elements, o.n_wells)
-    b = _coupling(Bu, o.orientation)[:, None]
+    b = coupling(Bu, o.orientation)[:, None]
     hf2 = ((HF_K_PER_HZ * f) ** 2)[:, None]
     Tc = T[:, None]
 

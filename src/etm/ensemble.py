@@ -34,6 +34,9 @@ __all__ = [
     "ats_dos",
     "ats_dos_oriented",
     "check_orientation",
+    "coupling",
+    "dos_at_coupling",
+    "energy_panels",
     "thermal_dos_integral",
     "thermal_grid",
 ]
@@ -255,21 +258,17 @@ def ats_dos(
     check_orientation(orientation)
     E = _check_array("E_K", E_K)
     B = _check_array("B_T", B_T)
-    b0 = _kappa(B)
-    if orientation == "aligned":
-        return ats_dos_oriented(E, b0, params)
-    if orientation == "phi2/3":
-        return ats_dos_oriented(E, b0 / np.sqrt(3.0), params)
-    return _ats_dos_isotropic(E, b0, params)
+    return dos_at_coupling(E, coupling(B, orientation), params, orientation)
 
 
-def _breakpoints(b0: NDArray, params: ATSParams) -> list[tuple[NDArray, NDArray]]:
+def _breakpoints(b0: NDArray, params: ATSParams) -> list[tuple[NDArray, NDArray, NDArray]]:
     """Energies [K] where g(E) has a kink or edge, each with the width of the structure beside it.
 
     At E = hypot(D, y) (D a cutoff of the asymmetry, y = kappa X a cutoff of D0 phi) the DOS has
     a kink, and just above it logarithmic spikes ln(E^2 - y^2) and ln(E^2 - D^2), of widths
     E - y = D^2/(E + y) and E - D = y^2/(E + D): the quadrature grades its panels geometrically
-    away from E from the narrower of the two on.
+    away from E from the narrower of the two on (see :func:`energy_panels`). Returns
+    (E, width of the ln(E^2 - y^2) spike, width of the ln(E^2 - D^2) spike) per corner.
     """
     D = [params.Dmin_K] if params.Dmax_K is None else [params.Dmin_K, params.Dmax_K]
     pts = []
@@ -277,9 +276,7 @@ def _breakpoints(b0: NDArray, params: ATSParams) -> list[tuple[NDArray, NDArray]
         for X in (params.X0min_KA2, params.X0max_KA2):
             y = b0 * X
             e = np.hypot(d, y)
-            h = d * d / (e + y)
-            h = np.where(y > 0, np.minimum(h, y * y / (e + d)), h)
-            pts.append((e, h))
+            pts.append((e, d * d / (e + y), y * y / (e + d)))
     return pts
 
 
@@ -291,6 +288,74 @@ PANEL_RATIO = 2.0
 TAIL = 60.0
 #: The first panel ends at E - Dmin = HEAD * min(min(T), Dmin).
 HEAD = 0.05
+
+
+def coupling(B_T: ArrayLike, orientation: str) -> NDArray[np.float64]:
+    """The coupling b [1/angstrom^2] with D0 phi = b X (times cos beta for isotropic loops).
+
+    ``2 pi (e/h) B``, divided by sqrt(3) for the essay's ``"phi2/3"`` shortcut.
+    """
+    b = _kappa(B_T)
+    return b / np.sqrt(3.0) if orientation == "phi2/3" else b
+
+
+def dos_at_coupling(
+    E_K: ArrayLike, b: ArrayLike, params: ATSParams, orientation: str
+) -> NDArray[np.float64]:
+    """g_ATS(E) [1/(g K)] at coupling ``b`` from :func:`coupling` (no input checks: internal)."""
+    if orientation == "isotropic":
+        return _ats_dos_isotropic(np.asarray(E_K, dtype=float), np.asarray(b, dtype=float), params)
+    return ats_dos_oriented(E_K, b, params)
+
+
+def energy_panels(
+    b0: NDArray,
+    params: ATSParams,
+    T_min_K: float,
+    u_top_K: float,
+    *,
+    nodes: int = GL_NODES,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Quadrature nodes and weights for integrals of g_ATS(E) f(E) over [Dmin, Dmin + u_top].
+
+    One row per coupling in ``b0`` (shape (nB,)); returns ``E`` and ``dE`` of shape
+    (nB, n_nodes), ascending along each row. The scheme is described in the Notes of
+    :func:`thermal_dos_integral`: geometric panels in u = E - Dmin from
+    ``HEAD * min(T_min, Dmin)`` to ``u_top``, every kink of g a panel edge with panels graded
+    away from it, u = ua + (ub - ua) t^2 on each panel, ``nodes`` Gauss-Legendre points each.
+    """
+    Dmin = params.Dmin_K
+    # panels must resolve both the kernel (scale T) and the 1/E fall of g (scale Dmin)
+    u_lo = HEAD * min(float(T_min_K), Dmin)
+    u_top = max(float(u_top_K), 2.0 * u_lo)
+    n_geo = max(int(np.ceil(np.log(u_top / u_lo) / np.log(PANEL_RATIO))), 1)
+    fixed = np.concatenate(([0.0], u_lo * PANEL_RATIO ** np.arange(n_geo)))
+    fixed = np.append(fixed[fixed < u_top], u_top)
+    cols = [np.broadcast_to(fixed, (b0.size, fixed.size))]
+    if params.Dmax_K is not None:
+        cols.append(np.full((b0.size, 1), params.Dmax_K - Dmin))
+    for e, h_y, h_d in _breakpoints(b0, params):
+        u_bp = e - Dmin
+        # Left unresolved, the ln(E^2 - D^2) spike of width h_d costs ~1e-2 h_d/u_lo relative
+        # (measured: 8e-6 at h_d/u_lo = 1e-3), so one narrower than 1e-6 u_lo costs < 1e-8.
+        # Refining it anyway would make the grid, and so the quadrature error, jump between
+        # B = 0 (where it does not exist) and tiny B, where differences are wanted to O(B^2).
+        h = np.where((h_d < h_y) & (h_d >= 1e-6 * u_lo), h_d, np.maximum(h_y, 1e-6 * u_lo))
+        # refine from the spike's width h up to the base grid's own scale near the breakpoint
+        n_ref = int(np.clip(np.ceil(np.log2(np.max(np.maximum(u_bp, u_lo) / h))), 0, 60))
+        steps = h[:, None] * PANEL_RATIO ** np.arange(n_ref + 1)
+        cols += [u_bp[:, None], u_bp[:, None] + steps]
+    edges = np.sort(np.clip(np.concatenate(cols, axis=-1), 0.0, u_top), axis=-1)
+    keep = (edges[:, 1:] > edges[:, :-1]).any(axis=0)  # panels of zero width for every field
+    edges = np.concatenate([edges[:, :1], edges[:, 1:][:, keep]], axis=-1)
+    t, w = np.polynomial.legendre.leggauss(nodes)
+    t = 0.5 * (t + 1.0)
+    w = 0.5 * w
+    ua = edges[:, :-1, None]
+    width = (edges[:, 1:] - edges[:, :-1])[:, :, None]
+    E = (Dmin + ua + width * t * t).reshape(b0.size, -1)  # ascending per row
+    dE = (width * 2.0 * t * w).reshape(b0.size, -1)
+    return E, dE
 
 
 @dataclass(frozen=True)
@@ -339,39 +404,9 @@ def thermal_grid(
         empty = np.zeros((0, 0))
         return ThermalGrid(empty, empty, np.zeros(0, dtype=np.intp), T, shape)
     Bu, inv = np.unique(B, return_inverse=True)
-    b0 = _kappa(Bu)
-    if orientation == "phi2/3":
-        b0 = b0 / np.sqrt(3.0)
-    Dmin = params.Dmin_K
-    # panels must resolve both the kernel (scale T) and the 1/E fall of g (scale Dmin)
-    u_lo = HEAD * min(T.min(), Dmin)
-    u_hi = TAIL * T.max()
-    n_geo = max(int(np.ceil(np.log(u_hi / u_lo) / np.log(PANEL_RATIO))), 1)
-    fixed = np.concatenate(([0.0], u_lo * PANEL_RATIO ** np.arange(n_geo + 1)))
-    cols = [np.broadcast_to(fixed, (Bu.size, fixed.size))]
-    if params.Dmax_K is not None:
-        cols.append(np.full((Bu.size, 1), params.Dmax_K - Dmin))
-    for e, h in _breakpoints(b0, params):
-        u_bp = e - Dmin
-        h = np.maximum(h, 1e-6 * u_lo)
-        # refine from the spike's width h up to the base grid's own scale near the breakpoint
-        n_ref = int(np.clip(np.ceil(np.log2(np.max(np.maximum(u_bp, u_lo) / h))), 0, 60))
-        steps = h[:, None] * PANEL_RATIO ** np.arange(n_ref + 1)
-        cols += [u_bp[:, None], u_bp[:, None] + steps]
-    edges = np.sort(np.clip(np.concatenate(cols, axis=-1), 0.0, fixed[-1]), axis=-1)
-    keep = (edges[:, 1:] > edges[:, :-1]).any(axis=0)  # panels of zero width for every field
-    edges = np.concatenate([edges[:, :1], edges[:, 1:][:, keep]], axis=-1)
-    t, w = np.polynomial.legendre.leggauss(nodes)
-    t = 0.5 * (t + 1.0)
-    w = 0.5 * w
-    ua = edges[:, :-1, None]
-    width = (edges[:, 1:] - edges[:, :-1])[:, :, None]
-    E = (Dmin + ua + width * t * t).reshape(Bu.size, -1)  # (nB, P*nodes), ascending per row
-    dE = (width * 2.0 * t * w).reshape(Bu.size, -1)
-    if orientation == "isotropic":
-        g = _ats_dos_isotropic(E, b0[:, None], params)
-    else:
-        g = ats_dos_oriented(E, b0[:, None], params)
+    b0 = coupling(Bu, orientation)
+    E, dE = energy_panels(b0, params, T.min(), TAIL * T.max(), nodes=nodes)
+    g = dos_at_coupling(E, b0[:, None], params, orientation)
     return ThermalGrid(E, g * dE, inv, T, shape)
 
 
