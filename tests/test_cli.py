@@ -24,6 +24,8 @@ def test_reproduce_writes_every_promised_file(tmp_path):
         "fig10",
         "fig11",
         "fig12",
+        "fig15",
+        "fig16",
     }
     for name in expected:
         assert (out / name).stat().st_size > 0
@@ -33,6 +35,7 @@ def test_reproduce_writes_every_promised_file(tmp_path):
     assert prov["version"] == __version__
     assert prov["parameters"]["figures"]["fig9"]["BAS"]["nP_per_g"] == 5.19e16
     assert len(prov["parameters"]["dielectric"]["presets"]) == 8
+    assert len(prov["parameters"]["echo"]["presets"]) == 4
     tables = (out / "tables.md").read_text()
     assert __version__ in tables and "5.19e+16" in tables and "4.77e+04" in tables
 
