@@ -1,9 +1,14 @@
-"""Write the SYNTHETIC example data files of examples/ (Cp(B) of BAS and Duran, Tables 1-4).
+"""Write the SYNTHETIC example data files of examples/ (Cp(B), Tables 1-4; eps'(B), Table 5).
 
-Each file is the model (etm.heat_capacity.total, isotropic orientation) at the essay's fitted
+Each cp file is the model (etm.heat_capacity.total, isotropic orientation) at the essay's fitted
 parameters for one temperature (Tables 1-2 for BAS, 3-4 for Duran), plus a field-independent
 background the essay does not give (an illustrative 2LS term and phonon T^3 term, stated in each
-header), plus seeded Gaussian noise of 0.5 % of the value. They are not measurements.
+header), plus seeded Gaussian noise of 0.5 % of the value.
+
+Each eps file is [eps'(B) - eps'(0)]/eps' from etm.dielectric.relative_change (the exact model:
+direct average, exact matrix elements, isotropic loops, relaxation frozen) at one row of the
+essay's Table 5, at 1 kHz (the tables give no frequency), on 41 fields from 1 mT to 10 T, plus
+seeded Gaussian noise of 0.1 % of the curve's largest |change|. None of them is a measurement.
 
 Run from the repository root:  python examples/make_examples.py
 """
@@ -14,9 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from etm import materials
+from etm import dielectric, materials
 from etm.fitting import synthetic_cp_curve
 from etm.io import atomic_write_text
+from etm.observables import synthetic_eps_curve
 
 HERE = Path(__file__).resolve().parent
 #: Illustrative backgrounds (NOT from the essay): C_2LS = 2 uJ/(g K^2) * T and beta T^3.
@@ -27,8 +33,56 @@ B_T = np.linspace(0.0, 8.0, 41)
 #: unit of each glass's files: BAS in tesla and uJ/(g K); Duran in mT and J/(g K), to show both
 UNITS = {"BAS": ("B_T", 1.0, "uJ_per_gK", 1e6), "Duran": ("B_mT", 1e3, "J_per_gK", 1.0)}
 
+#: Dielectric examples: the Table 5 rows, 41 log-spaced fields, noise 0.1 % of max |change|.
+EPS_B_T = np.geomspace(1e-3, 10.0, 41)
+EPS_NOISE = 0.001
+EPS_F_HZ = dielectric.TYPICAL_FREQUENCY_HZ
+#: columns of each glass's eps files: BAS in mT and ppm (metadata in mK, kHz); BK7 and Duran in
+#: tesla and plain fractions of eps' (metadata in K, Hz), to show both
+EPS_UNITS = {"BAS": ("B_mT", 1e3, "ppm", 1e6), "BK7": ("B_T", 1.0, "eps", 1.0)}
+EPS_UNITS["Duran"] = EPS_UNITS["BK7"]
+
 
 def main() -> list[Path]:
+    return main_cp() + main_eps()
+
+
+def main_eps() -> list[Path]:
+    written = []
+    rows = [r for r in dielectric.DIELECTRIC_PRESETS if r.glass in EPS_UNITS]
+    for k, row in enumerate(rows):
+        seed = 2000 + k
+        c = synthetic_eps_curve(row, EPS_B_T, f_Hz=EPS_F_HZ, noise=EPS_NOISE, seed=seed)
+        p = row.params
+        xcol, xf, yunit, yf = EPS_UNITS[row.glass]
+        mK = f"{1e3 * row.T_K:.0f}"
+        meta = (
+            [f"# T_mK = {mK}", f"# f_kHz = {EPS_F_HZ / 1e3:g}"]
+            if yunit == "ppm"
+            else [f"# T_K = {row.T_K:g}", f"# f_Hz = {EPS_F_HZ:g}"]
+        )
+        lines = [
+            "# SYNTHETIC data made by examples/make_examples.py (not a measurement)",
+            "# model: etm.dielectric.relative_change, exact (direct average, exact matrix "
+            "elements, isotropic, relaxation frozen)",
+            f"# parameters from the {row.source}",
+            f"# truth: amplitude_K={p.amplitude_K:g} Dmin_K={p.Dmin_K:g} "
+            f"X0min_KA2={p.X0min_KA2:g} X0max_KA2={p.X0max_KA2:g}",
+            f"# noise: Gaussian, sigma = {EPS_NOISE:g} x max|change|, numpy default_rng({seed})",
+            f"# glass = {row.glass}",
+            *meta,
+            f"{xcol}, rel_{yunit}, sigma_{yunit}",
+        ]
+        lines += [
+            f"{x * xf:.6g}, {y * yf:.6g}, {s * yf:.4g}"
+            for x, y, s in zip(c.x, c.y, c.sigma, strict=True)
+        ]
+        path = HERE / f"eps_{row.glass}_{mK}mK.csv"
+        written.append(atomic_write_text(path, "\n".join(lines) + "\n"))
+    return written
+
+
+def main_cp() -> list[Path]:
     written = []
     for k, name in enumerate(("BAS", "Duran")):
         preset = materials.get(name)

@@ -34,10 +34,12 @@ def _parse_fix(items: tuple[str, ...]) -> dict[str, float]:
 @click.argument("data", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option(
     "--observable",
-    type=click.Choice(["cp"]),
+    type=click.Choice(["cp", "eps"]),
     default="cp",
     show_default=True,
-    help="What the files hold: cp = heat capacity C_p(B) at fixed T (or C_p(T) at fixed B).",
+    help="What the files hold: cp = heat capacity C_p(B) at fixed T (or C_p(T) at fixed B); "
+    "eps = relative change [eps'(B) - eps'(0)]/eps' (column rel_<unit>) at fixed T and "
+    "frequency (metadata T_<unit> and f_<unit>).",
 )
 @click.option(
     "--material",
@@ -84,6 +86,35 @@ def _parse_fix(items: tuple[str, ...]) -> dict[str, float]:
     show_default=True,
     help="ATS loop orientation average.",
 )
+@click.option(
+    "--average",
+    type=click.Choice(["direct", "decoupled"]),
+    default=None,
+    help="eps only: ATS average, direct (exact) or decoupled (the essay's Eq. 19) "
+    "[default: the files' metadata, else direct].",
+)
+@click.option(
+    "--matrix-elements",
+    "matrix_elements",
+    type=click.Choice(["exact", "essay"]),
+    default=None,
+    help="eps only: dipole matrix elements, exact (three wells) or essay (Eq. 20, with "
+    "--n-wells) [default: the files' metadata, else exact].",
+)
+@click.option(
+    "--n-wells",
+    "n_wells",
+    type=click.IntRange(min=2),
+    default=None,
+    help="eps only: wells n_w of the essay's Eq. 20 (needs --matrix-elements essay) [default: 3].",
+)
+@click.option(
+    "--relaxation",
+    type=click.Choice(["frozen", "static"]),
+    default=None,
+    help="eps only: relaxational part frozen (omega tau >> 1, the essay's fits) or static "
+    "[default: the files' metadata, else frozen].",
+)
 @click.option("--no-compare", is_flag=True, help="Skip the STM-only fit and the AIC comparison.")
 @click.option("--mcmc", is_flag=True, help="Also sample the posterior with emcee (slow).")
 @click.option(
@@ -117,6 +148,10 @@ def fit(
     per_curve,
     free,
     orientation,
+    average,
+    matrix_elements,
+    n_wells,
+    relaxation,
     no_compare,
     mcmc,
     steps,
@@ -126,16 +161,31 @@ def fit(
 ) -> None:
     """Fit the model to measured curves DATA... (CSV, units in the header) and write a report.
 
-    Several files are fitted together (a global fit): concentrations shared, Dmin_K, X0min_KA2
-    and X0max_KA2 per file, as in the essay's Tables 1-4. The input files are only read.
+    Several files are fitted together (a global fit). cp: concentrations shared, Dmin_K,
+    X0min_KA2 and X0max_KA2 per file, as in the essay's Tables 1-4. eps: amplitude_K, Dmin_K,
+    X0min_KA2 and X0max_KA2 all per file, as in Tables 5-6 (--share P to share one). The input
+    files are only read.
 
     Example: etm fit bas_0.60K.csv bas_0.90K.csv bas_1.36K.csv --material BAS --out fit-bas
+
+    Example: etm fit eps_BAS_50mK.csv --observable eps --material BAS --out fit-eps
     """
     from etm import fitting, report
 
+    options = {
+        "average": average,
+        "matrix_elements": matrix_elements,
+        "n_wells": n_wells,
+        "relaxation": relaxation,
+    }
+    options = {k: v for k, v in options.items() if v is not None}
     try:
         fixed = _parse_fix(fix)
+        if options and observable != "eps":
+            given = ", ".join("--" + k.replace("_", "-") for k in options)
+            raise ValueError(f"{given}: only with --observable eps")
         curves = fitting.read_curves(data, observable, metadata_toml=meta_toml)
+        curves = _with_model_options(curves, options)
         report.check_outputs(curves, out_dir, mcmc=mcmc)  # refuse before the (slow) fit
         kwargs = dict(
             material=material,
@@ -165,6 +215,28 @@ def fit(
     for note in result.notes:
         click.echo(f"  note: {note}")
     click.echo(f"wrote {len(written)} files to {out_dir}")
+
+
+def _with_model_options(curves, options):
+    """The curves with the command line's model options added to their metadata (where the eps
+    model reads them, and where params.json records them); a file that says otherwise is an
+    error rather than silently overridden."""
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    if not options:
+        return curves
+    out = []
+    for c in curves:
+        for k, v in options.items():
+            if k in c.metadata and c.metadata[k] != v:
+                raise ValueError(
+                    f"{c.source}: metadata {k!r} = {c.metadata[k]!r} conflicts with "
+                    f"--{k.replace('_', '-')} {v}"
+                )
+        meta = MappingProxyType({**c.metadata, **options})
+        out.append(replace(c, metadata=meta, meta_sources=(*c.meta_sources, "command line")))
+    return tuple(out)
 
 
 @click.command(name="cell-size")

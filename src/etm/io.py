@@ -107,6 +107,9 @@ UNITS: dict[str, tuple[str, float]] = {
     "MHz": ("frequency", 1e6),
     "GHz": ("frequency", 1e9),
     "1": ("dimensionless", 1.0),
+    # a relative change of eps' written as a plain fraction of eps' (``rel_eps``) or in ppm
+    "eps": ("dimensionless", 1.0),
+    "ppm": ("dimensionless", 1e-6),
 }
 
 #: The package's unit of each dimension (what :func:`read_curve` converts to).
@@ -130,6 +133,8 @@ QUANTITIES: dict[str, str] = {
     "tau12": "time",
     "tau1": "time",
     "tau2": "time",
+    # relative change [eps'(B) - eps'(0)]/eps' of the dielectric constant (etm fit --observable eps)
+    "rel": "dimensionless",
 }
 
 
