@@ -41,7 +41,10 @@ def _ats(pre: echo.EchoPreset) -> ATSParams:
 
 
 def _dos_inset(ax: Axes, presets, colors, B_max_T: float) -> None:
-    ins = ax.inset_axes([0.58, 0.12, 0.38, 0.32])
+    # make room above the curves for the inset and the legend, so neither hides a curve
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(lo, hi + 0.7 * (hi - lo))
+    ins = ax.inset_axes([0.62, 0.64, 0.35, 0.3])
     B = np.linspace(0.0, B_max_T, 121)
     for pre, c in zip(presets, colors, strict=True):
         g = ats_dos(pre.pulses.hf_K, B, _ats(pre))
@@ -60,10 +63,12 @@ def _echo_panel(ax: Axes, presets, colors, B, B_high_T: float) -> None:
         rx = echo.relative_amplitude(B, pre.T_K, pre.params, pre.pulses, **kw)
         ax.plot(B, r, color=c, lw=1.6, label=pre.name)
         ax.plot(B, rx, color=c, lw=1.0, ls="--")
+    ax.plot([], [], color="k", lw=1.6, label="essay's forms (Eq. 21, 27)")
+    ax.plot([], [], color="k", lw=1.0, ls="--", label="exact matrix elements")
     ax.axhline(1.0, color="0.6", lw=0.6)
     ax.set_xlabel("magnetic field $B$ [T]")
     ax.set_ylabel(f"$A(B)/A({B_high_T:g}$ T$)$, ATS part")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=7, loc="upper left")
 
 
 def fig15_echo_bas(n_B: int = 121, B_max_T: float = 0.6) -> Figure:
