@@ -1,4 +1,5 @@
-"""Write the SYNTHETIC example data files of examples/ (Cp(B), Tables 1-4; eps'(B), Table 5).
+"""Write the SYNTHETIC example data files of examples/ (Cp(B), Tables 1-4; eps'(B), Table 5;
+echo A(B)/A(0.6 T), Table 7).
 
 Each cp file is the model (etm.heat_capacity.total, isotropic orientation) at the essay's fitted
 parameters for one temperature (Tables 1-2 for BAS, 3-4 for Duran), plus a field-independent
@@ -8,7 +9,13 @@ header), plus seeded Gaussian noise of 0.5 % of the value.
 Each eps file is [eps'(B) - eps'(0)]/eps' from etm.dielectric.relative_change (the exact model:
 direct average, exact matrix elements, isotropic loops, relaxation frozen) at one row of the
 essay's Table 5, at 1 kHz (the tables give no frequency), on 41 fields from 1 mT to 10 T, plus
-seeded Gaussian noise of 0.1 % of the curve's largest |change|. None of them is a measurement.
+seeded Gaussian noise of 0.1 % of the curve's largest |change|.
+
+Each echo file is A(B)/A(0.6 T) from etm.echo.relative_amplitude (isotropic loops, the essay's
+matrix elements, as Table 7 was fitted; no 2LS background, which Table 7 does not give) at one
+row of the essay's Table 7 with the conditions of Figs. 14-16 (12 mK; tau1 = 0.1 us,
+tau2 = 0.2 us), on 61 fields from 0 to 0.6 T, plus seeded Gaussian noise of 0.005 (absolute).
+None of them is a measurement.
 
 Run from the repository root:  python examples/make_examples.py
 """
@@ -19,10 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
-from etm import dielectric, materials
+from etm import dielectric, echo, materials
 from etm.fitting import synthetic_cp_curve
 from etm.io import atomic_write_text
 from etm.observables import synthetic_eps_curve
+from etm.observables_echo import synthetic_echo_curve
 
 HERE = Path(__file__).resolve().parent
 #: Illustrative backgrounds (NOT from the essay): C_2LS = 2 uJ/(g K^2) * T and beta T^3.
@@ -43,8 +51,50 @@ EPS_UNITS = {"BAS": ("B_mT", 1e3, "ppm", 1e6), "BK7": ("B_T", 1.0, "eps", 1.0)}
 EPS_UNITS["Duran"] = EPS_UNITS["BK7"]
 
 
+#: Echo examples: Table 7 rows, 61 fields 0-0.6 T in mT, noise 0.005, essay matrix elements.
+ECHO_B_T = np.linspace(0.0, 0.6, 61)
+ECHO_NOISE = 0.005
+ECHO_ROWS = {"BAS sample 2": "echo_BAS_sample2.csv", "BK7 tau12=6us": "echo_BK7_6us.csv"}
+
+
 def main() -> list[Path]:
-    return main_cp() + main_eps()
+    return main_cp() + main_eps() + main_echo()
+
+
+def main_echo() -> list[Path]:
+    written = []
+    for k, (name, fname) in enumerate(ECHO_ROWS.items()):
+        seed = 3000 + k
+        row = echo.echo_preset(name)
+        opts = {"matrix_elements": "essay"}
+        c = synthetic_echo_curve(
+            row, ECHO_B_T, background=0.0, noise=ECHO_NOISE, seed=seed, options=opts
+        )
+        p, pu = row.params, row.pulses
+        lines = [
+            "# SYNTHETIC data made by examples/make_examples.py (not a measurement)",
+            "# model: etm.echo.relative_amplitude, isotropic, essay matrix elements, c_form "
+            "bloch, normalized at 0.6 T, background 0",
+            f"# parameters from the {row.source}",
+            f"# truth: Dmin_K={p.Dmin_K:g} X0min_KA2={p.X0min_KA2:g} X0max_KA2={p.X0max_KA2:g} "
+            f"Gamma_inv_per_sK5={p.Gamma_inv_per_sK5:g} c_per_sK={p.c_per_sK:g} "
+            f"p1F0_DkV_per_m={p.p1F0_DkV_per_m:g} tan_omega_dtau={p.tan_omega_dtau:g} "
+            "background=0",
+            f"# noise: Gaussian, sigma = {ECHO_NOISE:g}, numpy default_rng({seed})",
+            f"# glass = {name}",
+            f"# T_mK = {1e3 * row.T_K:g}",
+            f"# f_GHz = {pu.f_Hz / 1e9:g}",
+            f"# tau1_us = {pu.tau1_s * 1e6:g}",
+            f"# tau2_us = {pu.tau2_s * 1e6:g}",
+            f"# tau12_us = {pu.tau12_s * 1e6:g}",
+            "# matrix_elements = essay",
+            "B_mT, rel_echo, sigma_echo",
+        ]
+        lines += [
+            f"{x * 1e3:.6g}, {y:.6g}, {s:.4g}" for x, y, s in zip(c.x, c.y, c.sigma, strict=True)
+        ]
+        written.append(atomic_write_text(HERE / fname, "\n".join(lines) + "\n"))
+    return written
 
 
 def main_eps() -> list[Path]:

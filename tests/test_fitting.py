@@ -141,7 +141,7 @@ def test_bad_options_are_rejected(kwargs, match):
     with pytest.raises(ValueError, match=match):
         fit(curves()[:1], **kwargs)
     with pytest.raises(ValueError, match="observable must be one of cp"):
-        fit(curves()[:1], observable="echo")
+        fit(curves()[:1], observable="magnetization")
 
 
 def test_too_few_points_is_caught_before_any_model_evaluation():

@@ -7,11 +7,19 @@ They are plain :func:`click.command` objects; :mod:`etm.cli` registers them on i
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 __all__ = ["cell_size", "fit", "tg"]
+
+
+#: The model options of `etm fit` and the observables that take them.
+_OPTIONS_BY_OBSERVABLE = {
+    "eps": frozenset({"average", "matrix_elements", "n_wells", "relaxation"}),
+    "echo": frozenset({"matrix_elements", "c_form"}),
+}
 
 
 def _parse_fix(items: tuple[str, ...]) -> dict[str, float]:
@@ -34,17 +42,20 @@ def _parse_fix(items: tuple[str, ...]) -> dict[str, float]:
 @click.argument("data", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option(
     "--observable",
-    type=click.Choice(["cp", "eps"]),
+    type=click.Choice(["cp", "eps", "echo"]),
     default="cp",
     show_default=True,
     help="What the files hold: cp = heat capacity C_p(B) at fixed T (or C_p(T) at fixed B); "
     "eps = relative change [eps'(B) - eps'(0)]/eps' (column rel_<unit>) at fixed T and "
-    "frequency (metadata T_<unit> and f_<unit>).",
+    "frequency (metadata T_<unit> and f_<unit>); echo = relative echo amplitude "
+    "A(B)/A(B_high) (column rel_echo) at fixed T and pulse sequence (metadata T_<unit>, "
+    "f_<unit>, tau1_<unit>, tau2_<unit>, tau12_<unit>).",
 )
 @click.option(
     "--material",
     default=None,
-    help="Preset (see `etm materials`) whose parameters start the fit, e.g. BAS.",
+    help="Preset (see `etm materials`) whose parameters start the fit, e.g. BAS; for echo a "
+    "Table 7 row, e.g. 'BAS sample 2', whose values also fill the default-fixed parameters.",
 )
 @click.option(
     "--meta",
@@ -77,7 +88,8 @@ def _parse_fix(items: tuple[str, ...]) -> dict[str, float]:
     "--free",
     multiple=True,
     metavar="P",
-    help="Fit a parameter that would be fixed automatically (beta_J_per_gK4 at one T).",
+    help="Fit a parameter that would be fixed automatically (beta_J_per_gK4 at one T; for "
+    "echo Gamma_inv_per_sK5, c_per_sK, p1F0_DkV_per_m, tan_omega_dtau, background).",
 )
 @click.option(
     "--orientation",
@@ -98,8 +110,16 @@ def _parse_fix(items: tuple[str, ...]) -> dict[str, float]:
     "matrix_elements",
     type=click.Choice(["exact", "essay"]),
     default=None,
-    help="eps only: dipole matrix elements, exact (three wells) or essay (Eq. 20, with "
-    "--n-wells) [default: the files' metadata, else exact].",
+    help="eps and echo: dipole matrix elements, exact (three wells) or essay (eps: Eq. 20, "
+    "with --n-wells; echo: Eq. 21 and 27) [default: the files' metadata, else exact].",
+)
+@click.option(
+    "--c-form",
+    "c_form",
+    type=click.Choice(["bloch", "essay"]),
+    default=None,
+    help="echo only: delta/Omega_G (Bloch equations) or delta/Omega_R (Eq. 32) in the echo's "
+    "C term [default: the files' metadata, else bloch].",
 )
 @click.option(
     "--n-wells",
@@ -150,6 +170,7 @@ def fit(
     orientation,
     average,
     matrix_elements,
+    c_form,
     n_wells,
     relaxation,
     no_compare,
@@ -163,12 +184,16 @@ def fit(
 
     Several files are fitted together (a global fit). cp: concentrations shared, Dmin_K,
     X0min_KA2 and X0max_KA2 per file, as in the essay's Tables 1-4. eps: amplitude_K, Dmin_K,
-    X0min_KA2 and X0max_KA2 all per file, as in Tables 5-6 (--share P to share one). The input
-    files are only read.
+    X0min_KA2 and X0max_KA2 all per file, as in Tables 5-6 (--share P to share one). echo:
+    Dmin_K, X0min_KA2, X0max_KA2 fitted per file; Gamma_inv_per_sK5, c_per_sK, p1F0_DkV_per_m,
+    tan_omega_dtau (from the --material Table 7 row) and background (0) fixed unless --free'd,
+    as one curve does not determine them (docs/fitting.md). The input files are only read.
 
     Example: etm fit bas_0.60K.csv bas_0.90K.csv bas_1.36K.csv --material BAS --out fit-bas
 
     Example: etm fit eps_BAS_50mK.csv --observable eps --material BAS --out fit-eps
+
+    Example: etm fit echo_BAS_sample2.csv --observable echo --material "BAS sample 2" --out fit-echo
     """
     from etm import fitting, report
 
@@ -177,13 +202,17 @@ def fit(
         "matrix_elements": matrix_elements,
         "n_wells": n_wells,
         "relaxation": relaxation,
+        "c_form": c_form,
     }
     options = {k: v for k, v in options.items() if v is not None}
     try:
         fixed = _parse_fix(fix)
-        if options and observable != "eps":
-            given = ", ".join("--" + k.replace("_", "-") for k in options)
-            raise ValueError(f"{given}: only with --observable eps")
+        allowed = _OPTIONS_BY_OBSERVABLE.get(observable, ())
+        wrong = [k for k in options if k not in allowed]
+        if wrong:
+            given = ", ".join("--" + k.replace("_", "-") for k in wrong)
+            takers = sorted({o for o, ks in _OPTIONS_BY_OBSERVABLE.items() if set(wrong) <= ks})
+            raise ValueError(f"{given}: only with --observable {' or '.join(takers)}")
         curves = fitting.read_curves(data, observable, metadata_toml=meta_toml)
         curves = _with_model_options(curves, options)
         report.check_outputs(curves, out_dir, mcmc=mcmc)  # refuse before the (slow) fit
@@ -195,7 +224,14 @@ def fit(
             free=free,
             orientation=orientation,
         )
+        auto_notes: list[str] = []
+        if observable == "echo":
+            from etm.observables_echo import echo_defaults
+
+            kwargs["fix"], auto_notes = echo_defaults(curves, material, fixed, free)
         result = fitting.fit(curves, observable, **kwargs)
+        if auto_notes:
+            result = replace(result, notes=(*auto_notes, *result.notes))
         comparison = None
         if not no_compare:
             comparison = fitting.compare_stm(curves, observable, etm=result, **kwargs)

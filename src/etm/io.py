@@ -110,6 +110,8 @@ UNITS: dict[str, tuple[str, float]] = {
     # a relative change of eps' written as a plain fraction of eps' (``rel_eps``) or in ppm
     "eps": ("dimensionless", 1.0),
     "ppm": ("dimensionless", 1e-6),
+    # a relative echo amplitude A(B)/A(B_high) as a plain ratio (``rel_echo``)
+    "echo": ("dimensionless", 1.0),
 }
 
 #: The package's unit of each dimension (what :func:`read_curve` converts to).
@@ -135,6 +137,8 @@ QUANTITIES: dict[str, str] = {
     "tau2": "time",
     # relative change [eps'(B) - eps'(0)]/eps' of the dielectric constant (etm fit --observable eps)
     "rel": "dimensionless",
+    # the field an echo curve is normalized at (metadata ``Bhigh_T``; etm fit --observable echo)
+    "Bhigh": "field",
 }
 
 

@@ -38,6 +38,8 @@ _PLOT_SCALE = {
     "Cp_J_per_gK": (1e6, r"$C_p$ [$\mu$J g$^{-1}$ K$^{-1}$]"),
     "rel_1": (1e5, r"$[\varepsilon'(B) - \varepsilon'(0)]/\varepsilon'$ [$10^{-5}$]"),
 }
+#: Labels of observables whose y column shares a unit name with another's (``rel_1``).
+_PLOT_SCALE_BY_OBSERVABLE = {"echo": (1.0, r"$A(B)/A(B_\mathrm{high})$")}
 
 
 def format_value(value: float, err: float | None, digits: int = 2) -> str:
@@ -212,6 +214,12 @@ def params_markdown(result: FitResult, comparison: ModelComparison | None = None
                     "",
                 ]
                 if result.observable == "eps"
+                else [
+                    "For echo the STM-only model is 1: its 2LS echo is field-blind and "
+                    "A(B)/A(B_high) is constant.",
+                    "",
+                ]
+                if result.observable == "echo"
                 else []
             ),
             "| model | chi^2 | k | AIC | BIC |",
@@ -238,7 +246,9 @@ def fit_figure(result: FitResult, curve: int, n_fine: int = 201) -> Any:
     from matplotlib.figure import Figure
 
     c = result.curves[curve]
-    scale, ylabel = _PLOT_SCALE.get(c.y_name, (1.0, c.y_name))
+    scale, ylabel = _PLOT_SCALE_BY_OBSERVABLE.get(
+        result.observable, _PLOT_SCALE.get(c.y_name, (1.0, c.y_name))
+    )
     # fields spanning decades (dielectric curves, the essay's Figs. 10-12) on a log axis
     log_x = bool(c.x.min() > 0 and c.x.max() > 100 * c.x.min())
     x = (np.geomspace if log_x else np.linspace)(c.x.min(), c.x.max(), n_fine)
