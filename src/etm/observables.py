@@ -371,16 +371,33 @@ def _eps_options(metadata: Mapping[str, Any], where: str) -> dict[str, Any]:
     return out
 
 
-def _metadata_number(metadata: Mapping[str, Any], key: str, where: str, example: str) -> float:
+def metadata_number(
+    metadata: Mapping[str, Any], key: str, where: str, example: str, kind: str = "eps"
+) -> float:
+    """The finite number ``metadata[key]``; the error names the file (``where``) and a fix."""
     if key not in metadata:
         raise ValueError(
-            f"{where}: metadata {key!r} missing (an eps curve needs it); add a line "
+            f"{where}: metadata {key!r} missing (an {kind} curve needs it); add a line "
             f"'# {example}' above the header row"
         )
     v = metadata[key]
     if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
         raise ValueError(f"{where}: metadata {key!r} must be a finite number, got {v!r}")
     return float(v)
+
+
+def field_curve_axes(
+    x_name: str, x: ArrayLike, metadata: Mapping[str, Any], where: str, kind: str, T_example: str
+) -> tuple[NDArray[np.float64], float]:
+    """Field values [T] and the curve's temperature [K] of a curve measured against B at fixed T."""
+    if x_name != "B_T":
+        raise ValueError(
+            f"{where}: an {kind} curve is a function of the field B (column B_<unit>), got {x_name}"
+        )
+    T = metadata_number(metadata, "T_K", where, T_example, kind)
+    if T <= 0:
+        raise ValueError(f"{where}: metadata 'T_K' must be > 0, got {T!r}")
+    return np.asarray(x, dtype=float), T
 
 
 class _EpsCurve:
@@ -398,16 +415,8 @@ class _EpsCurve:
     def __init__(
         self, x_name: str, x: ArrayLike, metadata: Mapping[str, Any], orientation: str, where: str
     ) -> None:
-        if x_name != "B_T":
-            raise ValueError(
-                f"{where}: an eps curve is a function of the field B (column B_<unit>), got "
-                f"{x_name}"
-            )
-        self.B = np.asarray(x, dtype=float)
-        T = _metadata_number(metadata, "T_K", where, "T_mK = 50")
-        if T <= 0:
-            raise ValueError(f"{where}: metadata 'T_K' must be > 0, got {T!r}")
-        f = _metadata_number(metadata, "f_Hz", where, "f_kHz = 1")
+        self.B, T = field_curve_axes(x_name, x, metadata, where, "eps", "T_mK = 50")
+        f = metadata_number(metadata, "f_Hz", where, "f_kHz = 1")
         f_max = _EPS_DMIN_BOUNDS[0] / HF_K_PER_HZ
         if not 0 <= f < f_max:
             raise ValueError(

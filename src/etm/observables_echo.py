@@ -38,7 +38,13 @@ from numpy.typing import ArrayLike, NDArray
 from etm import echo
 from etm.dynamics import Pulses
 from etm.io import MeasuredCurve
-from etm.observables import Observable, ParamSpec, register_observable
+from etm.observables import (
+    Observable,
+    ParamSpec,
+    field_curve_axes,
+    metadata_number,
+    register_observable,
+)
 
 __all__ = [
     "ECHO_DEFAULT_FIXED",
@@ -88,15 +94,7 @@ _ECHO_DEFAULT_START = {
 
 
 def _number(metadata: Mapping[str, Any], key: str, where: str, example: str) -> float:
-    if key not in metadata:
-        raise ValueError(
-            f"{where}: metadata {key!r} missing (an echo curve needs it); add a line "
-            f"'# {example}' above the header row"
-        )
-    v = metadata[key]
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-        raise ValueError(f"{where}: metadata {key!r} must be a finite number, got {v!r}")
-    return float(v)
+    return metadata_number(metadata, key, where, example, "echo")
 
 
 def _echo_options(metadata: Mapping[str, Any], where: str) -> dict[str, Any]:
@@ -142,15 +140,7 @@ class _EchoCurve:
     def __init__(
         self, x_name: str, x: ArrayLike, metadata: Mapping[str, Any], orientation: str, where: str
     ) -> None:
-        if x_name != "B_T":
-            raise ValueError(
-                f"{where}: an echo curve is a function of the field B (column B_<unit>), got "
-                f"{x_name}"
-            )
-        self.B = np.asarray(x, dtype=float)
-        T = _number(metadata, "T_K", where, "T_mK = 12")
-        if T <= 0:
-            raise ValueError(f"{where}: metadata 'T_K' must be > 0, got {T!r}")
+        self.B, T = field_curve_axes(x_name, x, metadata, where, "echo", "T_mK = 12")
         self.T_K = T
         self.T = np.full_like(self.B, T)
         self.pulses = _pulses(metadata, where)
