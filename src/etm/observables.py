@@ -144,6 +144,16 @@ def _observable(name: str) -> Observable:
     return OBSERVABLES[name]
 
 
+def x_cutoff_specs(bounds: tuple[float, float] = (10.0, 1e8)) -> tuple[ParamSpec, ParamSpec]:
+    """The two cutoffs X0min_KA2, X0max_KA2 of X = D0 |q/e| S [K A^2]: per curve, log10."""
+    return tuple(
+        ParamSpec(
+            f"X0{end}_KA2", "K A^2", "ATS", True, True, bounds, f"{what} cutoff of X = D0 |q/e| S"
+        )
+        for end, what in (("min", "lower"), ("max", "upper"))
+    )
+
+
 class _CpCurve:
     """Heat-capacity model of one curve: fixed (T, B) points, cached ATS shapes.
 
@@ -261,24 +271,7 @@ register_observable(
                 (1e-3, 20.0),
                 "lower cutoff of the ATS asymmetry D",
             ),
-            ParamSpec(
-                "X0min_KA2",
-                "K A^2",
-                "ATS",
-                True,
-                True,
-                (10.0, 1e8),
-                "lower cutoff of X = D0 |q/e| S",
-            ),
-            ParamSpec(
-                "X0max_KA2",
-                "K A^2",
-                "ATS",
-                True,
-                True,
-                (10.0, 1e8),
-                "upper cutoff of X = D0 |q/e| S",
-            ),
+            *x_cutoff_specs(),
             ParamSpec(
                 "nP_per_g", "1/g", "ATS", False, True, (1e12, 1e20), "ATS concentration n_ATS P*"
             ),
@@ -531,24 +524,7 @@ register_observable(
                 _EPS_DMIN_BOUNDS,
                 "lower cutoff of the ATS asymmetry D",
             ),
-            ParamSpec(
-                "X0min_KA2",
-                "K A^2",
-                "ATS",
-                True,
-                True,
-                (10.0, 1e8),
-                "lower cutoff of X = D0 |q/e| S",
-            ),
-            ParamSpec(
-                "X0max_KA2",
-                "K A^2",
-                "ATS",
-                True,
-                True,
-                (10.0, 1e8),
-                "upper cutoff of X = D0 |q/e| S",
-            ),
+            *x_cutoff_specs(),
         ),
         components=("ATS", "STM"),
         prepare=_EpsCurve,

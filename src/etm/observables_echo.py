@@ -44,6 +44,7 @@ from etm.observables import (
     field_curve_axes,
     metadata_number,
     register_observable,
+    x_cutoff_specs,
 )
 
 __all__ = [
@@ -231,10 +232,6 @@ def _echo_guess(metadata: Mapping[str, Any], material: Any) -> dict[str, float]:
     return out
 
 
-def _x_spec(name: str, desc: str) -> ParamSpec:
-    return ParamSpec(name, "K A^2", "ATS", True, True, (1.0, 1e8), desc)
-
-
 ECHO = register_observable(
     Observable(
         name="echo",
@@ -244,8 +241,8 @@ ECHO = register_observable(
         y_unit="1",
         params=(
             ParamSpec("Dmin_K", "K", "ATS", True, False, (1e-3, 2.0), "lower cutoff of D"),
-            _x_spec("X0min_KA2", "lower cutoff of X = D0 |q/e| S"),
-            _x_spec("X0max_KA2", "upper cutoff of X = D0 |q/e| S"),
+            # Table 7's X values reach down to ~1e3 K A^2: a lower bound than cp/eps's 10
+            *x_cutoff_specs((1.0, 1e8)),
             ParamSpec(
                 "Gamma_inv_per_sK5",
                 "1/(s K^5)",
