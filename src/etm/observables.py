@@ -640,20 +640,33 @@ def synthetic_eps_curve(
     opts = {**EPS_OPTIONS, **dict(options or {})}
     B = np.asarray(B_T, dtype=float)
     y0 = dielectric.relative_change(B, row.T_K, row.params, f_Hz, orientation=orientation, **opts)
-    sigma = np.full_like(B, noise * float(np.max(np.abs(y0))))
-    y = y0 + sigma * np.random.default_rng(seed).standard_normal(B.shape)
-    for a in (B, y, sigma):
-        a.setflags(write=False)
     meta = {"T_K": float(row.T_K), "f_Hz": float(f_Hz), "glass": row.glass, "synthetic": "yes"}
     meta.update(dict(options or {}))
+    return synthetic_field_curve(B, y0, noise * float(np.max(np.abs(y0))), seed, meta, source)
+
+
+def synthetic_field_curve(
+    B_T: NDArray[np.float64],
+    y0: NDArray[np.float64],
+    sigma: float,
+    seed: int,
+    metadata: Mapping[str, Any],
+    source: str | Path,
+) -> MeasuredCurve:
+    """A SYNTHETIC relative-change curve y0(B) plus seeded Gaussian noise of width ``sigma``."""
+    B = np.array(B_T, dtype=float)
+    s = np.full_like(B, sigma)
+    y = y0 + s * np.random.default_rng(seed).standard_normal(B.shape)
+    for a in (B, y, s):
+        a.setflags(write=False)
     return MeasuredCurve(
         x=B,
         y=y,
-        sigma=sigma,
+        sigma=s,
         x_name="B_T",
         y_name="rel_1",
         columns=("B_T", "rel_1", "sigma_1"),
-        metadata=MappingProxyType(meta),
+        metadata=MappingProxyType(dict(metadata)),
         comments=("SYNTHETIC",),
         source=Path(source),
         sha256="",

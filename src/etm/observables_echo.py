@@ -44,6 +44,7 @@ from etm.observables import (
     field_curve_axes,
     metadata_number,
     register_observable,
+    synthetic_field_curve,
     x_cutoff_specs,
 )
 
@@ -454,10 +455,6 @@ def synthetic_echo_curve(
         matrix_elements=opts["matrix_elements"],
         c_form=opts["c_form"],
     )
-    sigma = np.full_like(B, noise)
-    y = y0 + sigma * np.random.default_rng(seed).standard_normal(B.shape)
-    for a in (B, y, sigma):
-        a.setflags(write=False)
     pu = row.pulses
     meta = {
         "T_K": float(row.T_K),
@@ -469,16 +466,4 @@ def synthetic_echo_curve(
         "synthetic": "yes",
     }
     meta.update(dict(options or {}))
-    return MeasuredCurve(
-        x=B,
-        y=y,
-        sigma=sigma,
-        x_name="B_T",
-        y_name="rel_1",
-        columns=("B_T", "rel_1", "sigma_1"),
-        metadata=MappingProxyType(meta),
-        comments=("SYNTHETIC",),
-        source=Path(source),
-        sha256="",
-        meta_sources=(),
-    )
+    return synthetic_field_curve(B, y0, noise, seed, meta, source)
