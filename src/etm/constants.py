@@ -29,6 +29,9 @@ ANGSTROM2_M2: float = 1e-20
 #: D0*phi [K] per (T * K*angstrom^2): 2 pi (e/h) * 1e-20 m^2/A^2 (MODEL.md section 1).
 AB_K_PER_T_KA2: float = 2.0 * np.pi * e / h * ANGSTROM2_M2
 
+#: One debye in C m: 1e-21/c by definition (c the speed of light in m/s).
+DEBYE_C_M: float = 1.0e-21 / 299_792_458.0
+
 #: Flux quantum for charge e, h/e [T m^2]: a loop of area S has phi = 2 pi at B = h/(e S).
 PHI0_T_M2: float = h / e
 

@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from etm.ensemble import check_orientation, coupling, dos_at_coupling, energy_panels
-from etm.params import ATSParams, check_positive
+from etm.params import ATSParams, DielectricATS, check_positive
 from etm.stm import (
     HF_K_PER_HZ,
     check_frequency,
@@ -83,52 +83,6 @@ _TWO_PI = 2.0 * np.pi
 
 # --------------------------------------------------------------------------------------------
 # parameters and presets
-
-
-@dataclass(frozen=True)
-class DielectricATS:
-    """ATS parameters of a dielectric fit (the essay's Tables 5-6 columns).
-
-    Parameters
-    ----------
-    amplitude_K : float
-        A = pi x_ATS P* p1^2/(eps0 eps_r) [K] (energy over k_B), >= 0.
-    Dmin_K : float
-        Lower cutoff of the effective asymmetry D [K], > 0.
-    X0min_KA2, X0max_KA2 : float
-        Cutoffs of X = D0 (|q|/e) S [K*angstrom^2], 0 < X0min < X0max.
-    Dmax_K : float or None
-        Optional upper cutoff of D [K].
-
-    Examples
-    --------
-    >>> p = DielectricATS(amplitude_K=8.9e-6, Dmin_K=0.015, X0min_KA2=2.44e5, X0max_KA2=3.08e5)
-    >>> p.ats.Dmin_K
-    0.015
-    """
-
-    amplitude_K: float
-    Dmin_K: float
-    X0min_KA2: float
-    X0max_KA2: float
-    Dmax_K: float | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "amplitude_K", check_positive("amplitude_K", self.amplitude_K, allow_zero=True)
-        )
-        self.ats  # noqa: B018 - validates the cutoffs through ATSParams
-
-    @property
-    def ats(self) -> ATSParams:
-        """The distribution as :class:`etm.params.ATSParams` (``nP_per_g = 1``: A carries it)."""
-        return ATSParams(
-            Dmin_K=self.Dmin_K,
-            X0min_KA2=self.X0min_KA2,
-            X0max_KA2=self.X0max_KA2,
-            nP_per_g=1.0,
-            Dmax_K=self.Dmax_K,
-        )
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.linalg import expm
 
-from etm.constants import hbar, k_B
-from etm.params import check_finite
+from etm.constants import DEBYE_C_M, hbar, k_B
+from etm.params import Pulses, check_finite
 
 __all__ = [
     "DEBYE_C_M",
@@ -64,8 +64,6 @@ __all__ = [
     "well_dipoles",
 ]
 
-#: One debye in C m: 1e-21/c by definition (c the speed of light in m/s).
-DEBYE_C_M: float = 1.0e-21 / 299_792_458.0
 #: Frames of :func:`three_level_echo`.
 FRAMES: tuple[str, ...] = ("rwa", "lab")
 #: ``"echo"``: the refocusing coherence pathway only; ``"all"``: the full density matrix.
@@ -78,69 +76,6 @@ _X_CLIP = 800.0
 
 # --------------------------------------------------------------------------------------------
 # the pulse sequence
-
-
-@dataclass(frozen=True)
-class Pulses:
-    """A two-pulse (spontaneous) echo sequence.
-
-    Parameters
-    ----------
-    f_Hz : float
-        Carrier frequency f of both pulses [Hz], > 0.
-    tau1_s, tau2_s : float
-        Durations of pulse 1 and pulse 2 [s], > 0 and each < ``tau12_s``.
-    tau12_s : float
-        Free waiting time [s] from the end of pulse 1 to the start of pulse 2; the echo is read a
-        further ``tau12_s`` after the end of pulse 2 (module docstring).
-
-    Raises
-    ------
-    ValueError
-        For a non-positive or non-finite time or frequency, or a pulse not shorter than
-        ``tau12_s`` (the model neglects relaxation during the pulses and needs the echo
-        separated from them).
-
-    Examples
-    --------
-    >>> p = Pulses(f_Hz=1e9, tau1_s=0.1e-6, tau2_s=0.2e-6, tau12_s=2e-6)
-    >>> round(p.t_echo_s * 1e6, 6)
-    4.3
-    """
-
-    f_Hz: float
-    tau1_s: float
-    tau2_s: float
-    tau12_s: float
-
-    def __post_init__(self) -> None:
-        for name in ("f_Hz", "tau1_s", "tau2_s", "tau12_s"):
-            v = check_finite(name, getattr(self, name))
-            if v <= 0.0:
-                unit = "Hz" if name == "f_Hz" else "s"
-                raise ValueError(f"{name} must be > 0 {unit}, got {getattr(self, name)!r}")
-            object.__setattr__(self, name, v)
-        for name in ("tau1_s", "tau2_s"):
-            if getattr(self, name) >= self.tau12_s:
-                raise ValueError(
-                    f"{name} must be < tau12_s = {self.tau12_s!r} s (pulses short compared with "
-                    f"the waiting time), got {getattr(self, name)!r}"
-                )
-
-    @property
-    def omega_per_s(self) -> float:
-        """Angular carrier frequency omega = 2 pi f [rad/s]."""
-        return 2.0 * math.pi * self.f_Hz
-
-    @property
-    def hf_K(self) -> float:
-        """Photon energy hbar omega / k_B [K]: the gap of a resonant system."""
-        return self.omega_per_s / _K_TO_RAD_S
-
-    @property
-    def t_echo_s(self) -> float:
-        """Laboratory time of the echo read-out, from the start of pulse 1 [s]."""
-        return self.tau1_s + self.tau2_s + 2.0 * self.tau12_s
 
 
 def thermal_polarization(E_K: ArrayLike, T_K: ArrayLike) -> NDArray[np.float64]:

@@ -34,9 +34,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from etm.constants import AB_K_PER_T_KA2, hbar, k_B
-from etm.dynamics import DEBYE_C_M, Pulses, thermal_polarization
+from etm.dynamics import Pulses, thermal_polarization
 from etm.ensemble import check_orientation
-from etm.params import check_finite, check_positive
+from etm.params import EchoParams, check_finite, check_positive
 
 __all__ = [
     "C_FORMS",
@@ -80,66 +80,6 @@ GRADE = 4
 
 # --------------------------------------------------------------------------------------------
 # parameters and presets
-
-
-@dataclass(frozen=True)
-class EchoParams:
-    """ATS parameters of an echo fit (the columns of the essay's Table 7).
-
-    Parameters
-    ----------
-    Dmin_K : float
-        Lower cutoff of the effective asymmetry D [K], > 0.
-    X0min_KA2, X0max_KA2 : float
-        Cutoffs of X = D0 (|q|/e) S [K*angstrom^2], 0 < X0min < X0max.
-    Gamma_inv_per_sK5 : float
-        Phonon coupling Gamma^-1 of Eq. 21 [1/(s K^5)] (Table 7 gives 1/(us K^5)), >= 0.
-    c_per_sK : float
-        Spectral-diffusion constant c of Eq. 34 [1/(s K)] (c_ATS, or c_ATS - c_2LS relative to
-        the 2LS echo as in Table 7), >= 0.
-    p1F0_DkV_per_m : float
-        p1 F0 [debye kV/m], > 0: Omega_1 = p1 F0/hbar sets the Rabi frequencies.
-    tan_omega_dtau : float
-        tan(omega Delta tau): the detection phase, finite.
-
-    Examples
-    --------
-    >>> p = echo_preset("BAS sample 1").params
-    >>> round(p.omega1_per_s / 1e6, 3)  # Omega_1 = p1 F0 / hbar in 1/us
-    14.582
-    """
-
-    Dmin_K: float
-    X0min_KA2: float
-    X0max_KA2: float
-    Gamma_inv_per_sK5: float
-    c_per_sK: float
-    p1F0_DkV_per_m: float
-    tan_omega_dtau: float
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "Dmin_K", check_positive("Dmin_K", self.Dmin_K))
-        object.__setattr__(self, "X0min_KA2", check_positive("X0min_KA2", self.X0min_KA2))
-        object.__setattr__(self, "X0max_KA2", check_positive("X0max_KA2", self.X0max_KA2))
-        if self.X0min_KA2 >= self.X0max_KA2:
-            raise ValueError(
-                f"X0min_KA2 must be < X0max_KA2, got {self.X0min_KA2!r} >= {self.X0max_KA2!r}"
-            )
-        for name in ("Gamma_inv_per_sK5", "c_per_sK"):
-            object.__setattr__(
-                self, name, check_positive(name, getattr(self, name), allow_zero=True)
-            )
-        object.__setattr__(
-            self, "p1F0_DkV_per_m", check_positive("p1F0_DkV_per_m", self.p1F0_DkV_per_m)
-        )
-        object.__setattr__(
-            self, "tan_omega_dtau", check_finite("tan_omega_dtau", self.tan_omega_dtau)
-        )
-
-    @property
-    def omega1_per_s(self) -> float:
-        """Omega_1 = p1 F0/hbar [rad/s]."""
-        return self.p1F0_DkV_per_m * DEBYE_C_M * 1e3 / hbar
 
 
 @dataclass(frozen=True)

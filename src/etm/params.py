@@ -10,8 +10,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from etm.constants import DEBYE_C_M, hbar, k_B
+
 __all__ = [
     "ATSParams",
+    "DielectricATS",
+    "EchoParams",
+    "Pulses",
     "Paramagnet",
     "Material",
     "FE2_SPIN",
@@ -172,3 +177,172 @@ class Material:
             check_positive("phonon_beta_J_per_gK4", self.phonon_beta_J_per_gK4, allow_zero=True),
         )
         object.__setattr__(self, "paramagnets", tuple(self.paramagnets))
+
+
+@dataclass(frozen=True)
+class DielectricATS:
+    """ATS parameters of a dielectric fit (the essay's Tables 5-6 columns).
+
+    Parameters
+    ----------
+    amplitude_K : float
+        A = pi x_ATS P* p1^2/(eps0 eps_r) [K] (energy over k_B), >= 0.
+    Dmin_K : float
+        Lower cutoff of the effective asymmetry D [K], > 0.
+    X0min_KA2, X0max_KA2 : float
+        Cutoffs of X = D0 (|q|/e) S [K*angstrom^2], 0 < X0min < X0max.
+    Dmax_K : float or None
+        Optional upper cutoff of D [K].
+
+    Examples
+    --------
+    >>> p = DielectricATS(amplitude_K=8.9e-6, Dmin_K=0.015, X0min_KA2=2.44e5, X0max_KA2=3.08e5)
+    >>> p.ats.Dmin_K
+    0.015
+    """
+
+    amplitude_K: float
+    Dmin_K: float
+    X0min_KA2: float
+    X0max_KA2: float
+    Dmax_K: float | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "amplitude_K", check_positive("amplitude_K", self.amplitude_K, allow_zero=True)
+        )
+        self.ats  # noqa: B018 - validates the cutoffs through ATSParams
+
+    @property
+    def ats(self) -> ATSParams:
+        """The distribution as :class:`etm.params.ATSParams` (``nP_per_g = 1``: A carries it)."""
+        return ATSParams(
+            Dmin_K=self.Dmin_K,
+            X0min_KA2=self.X0min_KA2,
+            X0max_KA2=self.X0max_KA2,
+            nP_per_g=1.0,
+            Dmax_K=self.Dmax_K,
+        )
+
+
+@dataclass(frozen=True)
+class EchoParams:
+    """ATS parameters of an echo fit (the columns of the essay's Table 7).
+
+    Parameters
+    ----------
+    Dmin_K : float
+        Lower cutoff of the effective asymmetry D [K], > 0.
+    X0min_KA2, X0max_KA2 : float
+        Cutoffs of X = D0 (|q|/e) S [K*angstrom^2], 0 < X0min < X0max.
+    Gamma_inv_per_sK5 : float
+        Phonon coupling Gamma^-1 of Eq. 21 [1/(s K^5)] (Table 7 gives 1/(us K^5)), >= 0.
+    c_per_sK : float
+        Spectral-diffusion constant c of Eq. 34 [1/(s K)] (c_ATS, or c_ATS - c_2LS relative to
+        the 2LS echo as in Table 7), >= 0.
+    p1F0_DkV_per_m : float
+        p1 F0 [debye kV/m], > 0: Omega_1 = p1 F0/hbar sets the Rabi frequencies.
+    tan_omega_dtau : float
+        tan(omega Delta tau): the detection phase, finite.
+
+    Examples
+    --------
+    >>> p = EchoParams(17.74e-3, 950.0, 21300.0, 9.22e12, 5.008e6, 0.461, 0.247)
+    >>> round(p.omega1_per_s / 1e6, 3)  # Omega_1 = p1 F0 / hbar in 1/us
+    14.582
+    """
+
+    Dmin_K: float
+    X0min_KA2: float
+    X0max_KA2: float
+    Gamma_inv_per_sK5: float
+    c_per_sK: float
+    p1F0_DkV_per_m: float
+    tan_omega_dtau: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "Dmin_K", check_positive("Dmin_K", self.Dmin_K))
+        object.__setattr__(self, "X0min_KA2", check_positive("X0min_KA2", self.X0min_KA2))
+        object.__setattr__(self, "X0max_KA2", check_positive("X0max_KA2", self.X0max_KA2))
+        if self.X0min_KA2 >= self.X0max_KA2:
+            raise ValueError(
+                f"X0min_KA2 must be < X0max_KA2, got {self.X0min_KA2!r} >= {self.X0max_KA2!r}"
+            )
+        for name in ("Gamma_inv_per_sK5", "c_per_sK"):
+            object.__setattr__(
+                self, name, check_positive(name, getattr(self, name), allow_zero=True)
+            )
+        object.__setattr__(
+            self, "p1F0_DkV_per_m", check_positive("p1F0_DkV_per_m", self.p1F0_DkV_per_m)
+        )
+        object.__setattr__(
+            self, "tan_omega_dtau", check_finite("tan_omega_dtau", self.tan_omega_dtau)
+        )
+
+    @property
+    def omega1_per_s(self) -> float:
+        """Omega_1 = p1 F0/hbar [rad/s]."""
+        return self.p1F0_DkV_per_m * DEBYE_C_M * 1e3 / hbar
+
+
+@dataclass(frozen=True)
+class Pulses:
+    """A two-pulse (spontaneous) echo sequence.
+
+    Parameters
+    ----------
+    f_Hz : float
+        Carrier frequency f of both pulses [Hz], > 0.
+    tau1_s, tau2_s : float
+        Durations of pulse 1 and pulse 2 [s], > 0 and each < ``tau12_s``.
+    tau12_s : float
+        Free waiting time [s] from the end of pulse 1 to the start of pulse 2; the echo is read a
+        further ``tau12_s`` after the end of pulse 2 (module docstring).
+
+    Raises
+    ------
+    ValueError
+        For a non-positive or non-finite time or frequency, or a pulse not shorter than
+        ``tau12_s`` (the model neglects relaxation during the pulses and needs the echo
+        separated from them).
+
+    Examples
+    --------
+    >>> p = Pulses(f_Hz=1e9, tau1_s=0.1e-6, tau2_s=0.2e-6, tau12_s=2e-6)
+    >>> round(p.t_echo_s * 1e6, 6)
+    4.3
+    """
+
+    f_Hz: float
+    tau1_s: float
+    tau2_s: float
+    tau12_s: float
+
+    def __post_init__(self) -> None:
+        for name in ("f_Hz", "tau1_s", "tau2_s", "tau12_s"):
+            v = check_finite(name, getattr(self, name))
+            if v <= 0.0:
+                unit = "Hz" if name == "f_Hz" else "s"
+                raise ValueError(f"{name} must be > 0 {unit}, got {getattr(self, name)!r}")
+            object.__setattr__(self, name, v)
+        for name in ("tau1_s", "tau2_s"):
+            if getattr(self, name) >= self.tau12_s:
+                raise ValueError(
+                    f"{name} must be < tau12_s = {self.tau12_s!r} s (pulses short compared with "
+                    f"the waiting time), got {getattr(self, name)!r}"
+                )
+
+    @property
+    def omega_per_s(self) -> float:
+        """Angular carrier frequency omega = 2 pi f [rad/s]."""
+        return 2.0 * math.pi * self.f_Hz
+
+    @property
+    def hf_K(self) -> float:
+        """Photon energy hbar omega / k_B [K]: the gap of a resonant system."""
+        return self.omega_per_s * hbar / k_B
+
+    @property
+    def t_echo_s(self) -> float:
+        """Laboratory time of the echo read-out, from the start of pulse 1 [s]."""
+        return self.tau1_s + self.tau2_s + 2.0 * self.tau12_s
