@@ -3,7 +3,7 @@
 Data: SYNTHETIC, made here: etm.echo.relative_amplitude at Table 7's BAS sample 2 (the essay's
 matrix elements, as Table 7 was fitted; 1 GHz, tau1 = 0.1 us, tau2 = 0.2 us, tau12 = 2 us,
 12 mK; no 2LS background) on 100 fields from 0 to 0.6 T, plus Gaussian noise 0.005 from
-numpy default_rng(seed). Fit: etm.observables_echo.fit_echo, free Dmin_K, X0min_KA2, X0max_KA2;
+numpy default_rng(seed). Fit: etm.fit.fit_echo, free Dmin_K, X0min_KA2, X0max_KA2;
 Gamma_inv_per_sK5, c_per_sK, p1F0_DkV_per_m, tan_omega_dtau, background fixed by default
 (docs/fitting.md, "echo"). Two starts: the typical values (no material) and the Table 7 row.
 
@@ -20,8 +20,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
-from etm import echo  # noqa: E402
-from etm.observables_echo import fit_echo, synthetic_echo_curve  # noqa: E402
+from etm import echo, materials  # noqa: E402
+from etm.fit import fit_echo, synthetic_echo_curve  # noqa: E402
 
 ROW = "BAS sample 2"
 SEEDS = (1, 2, 3)
@@ -29,7 +29,8 @@ B_T = np.linspace(0.0, 0.6, 100)
 
 
 def main() -> None:
-    truth = echo.echo_preset(ROW).params
+    row = materials.echo_row(ROW)
+    truth = row.params
     # warm-up (imports, first quadrature) is not the fit's
     synthetic_echo_curve(ROW, B_T[:3], noise=0.0)
     print(f"100-point echo fit, {ROW} (Table 7), noise 0.005, essay forms (target < 30 s)")
@@ -47,13 +48,13 @@ def main() -> None:
             ]
             print(
                 f"  start {material or 'typical'!s:13} seed {seed}: wall {dt:6.2f} s, "
-                f"nfev {r.nfev:3d}, echo integrals {r._problem.models[0].n_ats_evals:3d}, "
+                f"nfev {r.nfev:3d}, echo integrals {r.problem.models[0].n_ats_evals:3d}, "
                 f"chi^2/(N-k) = {r.redchi:.3f}, (fit - truth)/sigma for Dmin, X0min, X0max = "
                 + ", ".join(f"{v:+.2f}" for v in z)
             )
     t0 = time.perf_counter()
     echo.relative_amplitude(
-        B_T, 0.012, truth, echo.echo_preset(ROW).pulses, matrix_elements="essay"
+        T_K=0.012, B_T=B_T, params=truth, pulses=row.pulses, matrix_elements="essay"
     )
     print(f"  one model evaluation (100 fields + 2): {time.perf_counter() - t0:.3f} s")
 

@@ -26,11 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from etm import dielectric, echo, materials
-from etm.fitting import synthetic_cp_curve
+from etm import dielectric, materials
+from etm.fit import synthetic_cp_curve, synthetic_echo_curve, synthetic_eps_curve
 from etm.io import atomic_write_text
-from etm.observables import synthetic_eps_curve
-from etm.observables_echo import synthetic_echo_curve
 
 HERE = Path(__file__).resolve().parent
 #: Illustrative backgrounds (NOT from the essay): C_2LS = 2 uJ/(g K^2) * T and beta T^3.
@@ -65,7 +63,7 @@ def main_echo() -> list[Path]:
     written = []
     for k, (name, fname) in enumerate(ECHO_ROWS.items()):
         seed = 3000 + k
-        row = echo.echo_preset(name)
+        row = materials.echo_row(name)
         opts = {"matrix_elements": "essay"}
         c = synthetic_echo_curve(
             row, ECHO_B_T, background=0.0, noise=ECHO_NOISE, seed=seed, options=opts
@@ -99,7 +97,7 @@ def main_echo() -> list[Path]:
 
 def main_eps() -> list[Path]:
     written = []
-    rows = [r for r in dielectric.DIELECTRIC_PRESETS if r.glass in EPS_UNITS]
+    rows = [r for r in materials.DIELECTRIC_ROWS if r.glass in EPS_UNITS]
     for k, row in enumerate(rows):
         seed = 2000 + k
         c = synthetic_eps_curve(row, EPS_B_T, f_Hz=EPS_F_HZ, noise=EPS_NOISE, seed=seed)
@@ -151,7 +149,8 @@ def main_cp() -> list[Path]:
             row = next(r for r in preset.rows if r[0] == T)
             lines = [
                 "# SYNTHETIC data made by examples/make_examples.py (not a measurement)",
-                f"# model: etm.heat_capacity.total, isotropic; parameters from the {preset.source}",
+                "# model: etm.heat_capacity.total, isotropic; parameters from the "
+                f"{preset.at(T).source}",
                 f"# truth: nP_per_g={preset.nP_per_g:g} n_Fe2_per_g={preset.n_Fe2_per_g:g} "
                 f"n_Fe3_per_g={preset.n_Fe3_per_g:g} Dmin_K={row[1]:g} X0min_KA2={row[2]:g} "
                 f"X0max_KA2={row[3]:g}",

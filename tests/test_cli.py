@@ -77,6 +77,34 @@ def test_materials_lists_presets_with_sources(capsys):
     assert "BAS" in out and "Duran" in out and "Table 1" in out and "Table 3" in out
 
 
+def test_materials_lists_every_glass_and_row(capsys):
+    from etm import materials
+
+    assert main(["materials"]) == 0
+    out = capsys.readouterr().out
+    assert out == materials.describe() + "\n"
+    for name in materials.names():
+        assert name in out
+    for table in ("Table 5", "Table 6", "Table 7"):
+        assert table in out
+
+
+def test_materials_name_shows_one_glass(capsys):
+    from etm import materials
+
+    assert main(["materials", "BAS"]) == 0
+    out = capsys.readouterr().out
+    assert out == materials.describe("BAS") + "\n"
+    assert "Duran" not in out
+
+
+def test_materials_unknown_name_is_a_usage_error(capsys):
+    assert main(["materials", "no-such-glass"]) == 2
+    err = capsys.readouterr().err
+    message = [line for line in err.splitlines() if line.startswith("Error:")]
+    assert len(message) == 1 and "no-such-glass" in message[0]
+
+
 @pytest.mark.parametrize("fmt", ["svg"])
 def test_other_format(tmp_path, fmt):
     assert (

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from etm import __version__
 from etm.cli import cli
-from etm.cli_fit import cell_size, fit, tg
+from etm.cli.fit import cell_size, fit, tg
 
 for _cmd in (fit, cell_size, tg):
     if _cmd.name not in cli.commands:  # idempotent: cli.py may register them itself

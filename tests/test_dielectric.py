@@ -7,14 +7,13 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import integrate
 
+from etm import materials
 from etm.constants import AB_K_PER_T_KA2
 from etm.dielectric import (
-    DIELECTRIC_PRESETS,
     DielectricATS,
     ats_relaxation_rate,
     ats_response,
     correlators,
-    dielectric_preset,
     loss,
     relative_change,
     shell_count,
@@ -22,14 +21,14 @@ from etm.dielectric import (
 from etm.stm import HF_K_PER_HZ
 
 F = 1.0e3
-BAS = dielectric_preset("BAS", 0.05).params
-SIO2 = dielectric_preset("SiO2+xCyHz", 0.05).params
+BAS = materials.dielectric_row("BAS", 0.05).params
+SIO2 = materials.dielectric_row("SiO2+xCyHz", 0.05).params
 
 
 # ---- an independent route: the triple average over (ln D, ln X, cos beta) ---------------------
 
 
-def triple_average(B, T, p, f=F, kind="frozen", A_ats=None, gamma=0.5):
+def triple_average(B, T, p, f=F, kind="frozen", Gamma_inv=None, gamma=0.5):
     """A << m_res tanh E/(E^2-hf^2) >> + (A/2) << m_rel sech^2/T ... >> by quad over ln D and
     ln X and Gauss panels in y = kappa X cos(beta) (graded from min(D, T)/1e4): no closed form,
     no density of states, no shell reduction."""
@@ -56,7 +55,7 @@ def triple_average(B, T, p, f=F, kind="frozen", A_ats=None, gamma=0.5):
         if kind == "static":
             val = val + 0.5 * (r / 2) * th
         elif kind == "debye":
-            G = A_ats * E * (E * E - gamma * D * D) / np.tanh(x)
+            G = Gamma_inv * E**3 * (E * E - gamma * D * D) / np.tanh(x)  # Eq. 21
             val = val + 0.5 * (r / 2) * th * G / (G - 1j * w)
         return np.sum(ws * val)
 
@@ -88,9 +87,11 @@ def triple_average(B, T, p, f=F, kind="frozen", A_ats=None, gamma=0.5):
 def test_direct_average_against_triple_quadrature(B, T, kind):
     # the shell reduction is exact; the reference's D cutoff at 1e9 Dmin costs ~1e-9, so 1e-5
     # (the requirement) has a wide margin (measured: 2e-8 or better)
-    A_ats = 1e8 if kind == "debye" else None
-    got = ats_response(B, T, BAS, F, relaxation=kind, A_ats=A_ats)
-    ref = triple_average(B, T, BAS, kind=kind, A_ats=A_ats)
+    # Gamma^-1 = 4e10/(s K^5): the rate 1e8/(s K^3) E (E^2 - D^2/2) of the 2LS-like reading at
+    # E* = 0.05 K (Gamma^-1 = A/E*^2, etm.relaxation)
+    G = 4e10 if kind == "debye" else None
+    got = ats_response(T, B, BAS, F, relaxation=kind, Gamma_inv_per_sK5=G)
+    ref = triple_average(B, T, BAS, kind=kind, Gamma_inv=G)
     assert_allclose(got, ref, rtol=1e-5)
 
 
@@ -114,13 +115,12 @@ def test_shell_count_against_quadrature():
 
 def test_shell_density_against_orientation_quadrature():
     # g(E, B)/(2 pi nP) for isotropic loops = int_0^1 dc of the aligned Eq. 13 at coupling b c
-    from etm.dielectric import _shell_G
-    from etm.ensemble import ats_dos_oriented, coupling
+    from etm.ensemble import ats_dos_oriented, coupling, shell_G
 
     for p, B in ((BAS.ats, 0.3), (BAS.ats, 3.0), (SIO2.ats, 0.05)):
         b = AB_K_PER_T_KA2 * B
         E = np.array([0.0151, 0.2, 1.119, 4.0, 40.0])
-        got = _shell_G(E, coupling(np.array(B), "isotropic"), p, "isotropic")
+        got = shell_G(E, coupling(np.array(B), "isotropic"), p, "isotropic")
         for e, g in zip(E, got, strict=True):
             kinks = [np.sqrt(e * e - p.Dmin_K**2) / (b * X) for X in (p.X0min_KA2, p.X0max_KA2)]
             ref = integrate.quad(
@@ -148,12 +148,12 @@ DOC_DIFFERENCES = {
 
 @pytest.mark.parametrize("key", list(DOC_DIFFERENCES))
 def test_approximations_differ_by_what_the_docs_say(key):
-    p = dielectric_preset(*key).params
+    p = materials.dielectric_row(*key).params
     B = np.geomspace(1e-4, 30.0, 400)
-    d = relative_change(B, key[1], p, F)
+    d = relative_change(key[1], B, p, F)
     scale = np.max(np.abs(d))
-    dec = relative_change(B, key[1], p, F, average="decoupled")
-    phi = relative_change(B, key[1], p, F, orientation="phi2/3")
+    dec = relative_change(key[1], B, p, F, average="decoupled")
+    phi = relative_change(key[1], B, p, F, orientation="phi2/3")
     # docs quote two or three digits
     assert_allclose(np.max(np.abs(dec - d)) / scale, DOC_DIFFERENCES[key]["decoupled"], rtol=0.02)
     assert_allclose(np.max(np.abs(phi - d)) / scale, DOC_DIFFERENCES[key]["phi2/3"], rtol=0.02)
@@ -161,15 +161,15 @@ def test_approximations_differ_by_what_the_docs_say(key):
 
 def test_essay_matrix_elements_equal_exact_for_three_wells():
     B = np.geomspace(1e-3, 10, 30)
-    a = ats_response(B, 0.05, BAS, F, relaxation="static")
-    b = ats_response(B, 0.05, BAS, F, relaxation="static", matrix_elements="essay", n_wells=3)
+    a = ats_response(0.05, B, BAS, F, relaxation="static")
+    b = ats_response(0.05, B, BAS, F, relaxation="static", matrix_elements="essay", n_wells=3)
     assert_allclose(a, b, rtol=1e-13)
 
 
 def test_peak_then_depression_for_the_resonant_part():
     # the essay's description of Eq. 20 for n_w = 3: a peak at low field, negative at larger B
     B = np.geomspace(1e-4, 30.0, 300)
-    d = relative_change(B, 0.05, BAS, F)
+    d = relative_change(0.05, B, BAS, F)
     i = int(np.argmax(d))
     assert d[i] > 0 and 0 < i < B.size - 1 and d[-1] < -2 * d[i]
 
@@ -178,8 +178,8 @@ def test_static_relaxation_cancels_the_field_effect_for_E_much_below_T():
     # for E << T the sum resonant + relaxed relaxational is A/(2T), whatever y: the Curie sum
     # rule of one effective 2LS (m_res + m_rel = 1). At T = 10 K the change is O((E/T)^2).
     B = np.array([0.003, 0.01])
-    rel = relative_change(B, 10.0, BAS, F, relaxation="static")
-    res = relative_change(B, 10.0, BAS, F)
+    rel = relative_change(10.0, B, BAS, F, relaxation="static")
+    res = relative_change(10.0, B, BAS, F)
     assert np.all(np.abs(rel) < 1e-3 * np.abs(res))
 
 
@@ -201,13 +201,13 @@ def test_correlators_sum_rule_and_essay_form():
 def test_rate_reduces_to_D_only_form_at_zero_phase():
     D, T, A = np.array([0.01, 0.1, 1.0]), 0.05, 1e8
     coth = 1 / np.tanh(D / (2 * T))
-    assert_allclose(ats_relaxation_rate(D, D, T, A), A * 0.5 * D**3 * coth, rtol=1e-14)
-    assert_allclose(ats_relaxation_rate(D, D, T, A, "essay"), A * (5 / 6) * D**3 * coth, rtol=1e-14)
+    assert_allclose(ats_relaxation_rate(D, D, T, A), A * 0.5 * D**5 * coth, rtol=1e-14)
+    assert_allclose(ats_relaxation_rate(D, D, T, A, "essay"), A * (5 / 6) * D**5 * coth, rtol=1e-14)
     # essay's Eq. 21 numerator D0^2 phi^2 + (5/6) D^2 = E^2 - D^2/6
     E = np.hypot(D, 0.7)
     assert_allclose(
         ats_relaxation_rate(E, D, T, A, "essay"),
-        A * E * (0.7**2 + 5 / 6 * D**2) / np.tanh(E / (2 * T)),
+        A * E**3 * (0.7**2 + 5 / 6 * D**2) / np.tanh(E / (2 * T)),
         rtol=1e-14,
     )
 
@@ -217,12 +217,12 @@ def test_rate_reduces_to_D_only_form_at_zero_phase():
 
 def test_zero_field_is_zero_and_continuous():
     B = np.array([0.0, 1e-7, 1e-6, 1e-5])
-    d = relative_change(B, 0.05, BAS, F)
+    d = relative_change(0.05, B, BAS, F)
     assert d[0] == 0.0
     # quadratic in B at small B: the ratio of consecutive decades is 100
     assert_allclose(d[2] / d[1], 100.0, rtol=1e-2)
     assert_allclose(d[3] / d[2], 100.0, rtol=1e-2)
-    scale = np.max(np.abs(relative_change(np.geomspace(1e-3, 30, 50), 0.05, BAS, F)))
+    scale = np.max(np.abs(relative_change(0.05, np.geomspace(1e-3, 30, 50), BAS, F)))
     assert np.abs(d[1]) < 1e-9 * scale
 
 
@@ -239,38 +239,41 @@ def test_zero_field_against_closed_form():
     )[0]
     ref *= BAS.amplitude_K * np.log(BAS.X0max_KA2 / BAS.X0min_KA2)
     # hf << Dmin: the E/(E^2 - hf^2) correction is 1e-11
-    assert_allclose(ats_response(0.0, T, BAS, F).real, ref, rtol=1e-8)
+    assert_allclose(ats_response(T, 0.0, BAS, F).real, ref, rtol=1e-8)
 
 
 def test_loss_is_positive_and_falls_with_field():
     B = np.array([0.0, 0.05, 0.5, 5.0])
-    tl = loss(B, 0.05, BAS, F, A_ats=1e8)
+    tl = loss(0.05, B, BAS, F, Gamma_inv_per_sK5=4e10)
     assert np.all(tl > 0) and np.all(np.diff(tl) < 0)
 
 
 def test_debye_limits():
-    # A_ats -> inf: static; A_ats -> 0: frozen
+    # Gamma^-1 -> inf: static; Gamma^-1 -> 0: frozen. The slowest rate of the first,
+    # 1e24 * Dmin^5/2 ~ 4e14/s, is 6e10 omega; the fastest thermally relevant rate of the second,
+    # 1e-8 * (3 K)^5 ~ 2e-6/s, is 4e-10 omega
     B = np.array([0.0, 0.1])
-    fast = ats_response(B, 0.05, BAS, F, relaxation="debye", A_ats=1e20)
-    slow = ats_response(B, 0.05, BAS, F, relaxation="debye", A_ats=1e-6)
-    assert_allclose(fast, ats_response(B, 0.05, BAS, F, relaxation="static"), rtol=1e-9)
-    assert_allclose(slow, ats_response(B, 0.05, BAS, F), rtol=1e-9, atol=1e-16)
+    fast = ats_response(0.05, B, BAS, F, relaxation="debye", Gamma_inv_per_sK5=1e24)
+    slow = ats_response(0.05, B, BAS, F, relaxation="debye", Gamma_inv_per_sK5=1e-8)
+    assert_allclose(fast, ats_response(0.05, B, BAS, F, relaxation="static"), rtol=1e-9)
+    assert_allclose(slow, ats_response(0.05, B, BAS, F), rtol=1e-9, atol=1e-16)
 
 
 def test_debye_part_kramers_kronig():
     # the relaxational part alone (debye - frozen) against the KK transform of its loss; the
     # resonant part also depends on f, so it is subtracted. Same method as tests/test_stm.py.
-    # A_ats = 1e4: every relaxation rate lies in 0.1 s^-1 .. 1e5 s^-1, so the grid
-    # f0 e^-30 .. f0 e^18 (below the hf < Dmin limit) holds the whole loss peak
-    T, A_ats = 0.05, 1e4
+    # Gamma^-1 = 4e6: every thermally relevant relaxation rate (E from Dmin to ~1.5 K) lies in
+    # 1e-2 s^-1 .. 3e7 s^-1, so the grid f0 e^-30 .. f0 e^18 (below the hf < Dmin limit) holds
+    # the whole loss peak
+    T, G = 0.05, 4e6
     f0 = 1.0
-    rel0 = ats_response(0.05, T, BAS, f0, relaxation="debye", A_ats=A_ats)
-    rel0 = rel0 - ats_response(0.05, T, BAS, f0)
+    rel0 = ats_response(T, 0.05, BAS, f0, relaxation="debye", Gamma_inv_per_sK5=G)
+    rel0 = rel0 - ats_response(T, 0.05, BAS, f0)
     h = 0.03
     k = np.arange(-1000, 600) + 0.5
     u = np.log(f0) + h * k
     fg = np.exp(u)
-    im = ats_response(0.05, T, BAS, fg, relaxation="debye", A_ats=A_ats).imag
+    im = ats_response(T, 0.05, BAS, fg, relaxation="debye", Gamma_inv_per_sK5=G).imag
     r = fg / f0
     debye = 2 * rel0.imag * r / (1 + r * r)
     kk = rel0.imag + 2 / np.pi * integrate.trapezoid(r * r * (im - debye) / (r * r - 1), u)
@@ -281,25 +284,25 @@ def test_no_warnings_and_finite_over_the_whole_range():
     # filterwarnings = error: any overflow/invalid warning fails here
     T = np.geomspace(1e-3, 10.0, 9)[:, None]
     B = np.concatenate(([0.0], np.geomspace(1e-4, 30.0, 12)))[None, :]
-    for pre in DIELECTRIC_PRESETS:
+    for pre in materials.DIELECTRIC_ROWS:
         p = pre.params
         for kw in (
             {},
             {"relaxation": "static"},
-            {"relaxation": "debye", "A_ats": 1e8, "rate_2LS": 10.0},
-            {"average": "decoupled", "relaxation": "debye", "A_ats": 1e8},
+            {"relaxation": "debye", "Gamma_inv_per_sK5": 4e10, "rate_2LS": 10.0},
+            {"average": "decoupled", "relaxation": "debye", "Gamma_inv_per_sK5": 4e10},
             {"orientation": "phi2/3", "matrix_elements": "essay", "n_wells": 4},
             {"orientation": "aligned", "relaxation": "static"},
         ):
-            r = ats_response(B, T, p, F, **kw)
+            r = ats_response(T, B, p, F, **kw)
             assert r.shape == (9, 13) and np.all(np.isfinite(r))
-    assert np.ndim(relative_change(0.1, 0.05, BAS, F)) == 0
+    assert np.ndim(relative_change(0.05, 0.1, BAS, F)) == 0
 
 
 def test_dmax_cutoff_is_supported():
     p = DielectricATS(BAS.amplitude_K, BAS.Dmin_K, BAS.X0min_KA2, BAS.X0max_KA2, Dmax_K=1.0)
-    r = ats_response([0.0, 0.1, 3.0], 0.05, p, F, relaxation="static")
-    q = ats_response([0.0, 0.1, 3.0], 0.05, BAS, F, relaxation="static")
+    r = ats_response(0.05, [0.0, 0.1, 3.0], p, F, relaxation="static")
+    q = ats_response(0.05, [0.0, 0.1, 3.0], BAS, F, relaxation="static")
     assert np.all(np.isfinite(r)) and np.all(r.real < q.real)
 
 
@@ -322,7 +325,7 @@ def test_presets_match_the_tables():
     got = [
         (r.glass, r.T_K, r.params.amplitude_K, r.params.Dmin_K, r.params.X0min_KA2,
          r.params.X0max_KA2)
-        for r in DIELECTRIC_PRESETS
+        for r in materials.DIELECTRIC_ROWS
     ]  # fmt: skip
     assert_allclose(np.array([g[1:] for g in got]), np.array([r[1:] for r in rows]), rtol=1e-12)
     assert [g[0] for g in got] == [r[0] for r in rows]
@@ -345,8 +348,8 @@ def test_presets_match_the_tables():
         ({"matrix_elements": "wrong"}, "matrix_elements"),
         ({"n_wells": 4}, "n_wells"),
         ({"matrix_elements": "essay", "n_wells": 1}, "n_wells"),
-        ({"relaxation": "debye"}, "A_ats"),
-        ({"relaxation": "debye", "A_ats": -1.0}, "A_ats"),
+        ({"relaxation": "debye"}, "Gamma_inv_per_sK5"),
+        ({"relaxation": "debye", "Gamma_inv_per_sK5": -1.0}, "Gamma_inv_per_sK5"),
         ({"relaxation": "slow"}, "relaxation"),
         ({"rate_2LS": -1.0}, "rate_2LS"),
         ({"params": BAS.ats}, "params"),
@@ -364,13 +367,13 @@ def test_bad_parameters_and_presets():
         DielectricATS(-1.0, 0.01, 1e4, 2e4)
     with pytest.raises(ValueError, match="X0min_KA2"):
         DielectricATS(1.0, 0.01, 3e4, 2e4)
-    with pytest.raises(ValueError, match="glass"):
-        dielectric_preset("Pyrex")
+    with pytest.raises(ValueError, match="unknown material 'Pyrex'"):
+        materials.dielectric_row("Pyrex")
     with pytest.raises(ValueError, match="T_K"):
-        dielectric_preset("BAS")
+        materials.dielectric_row("BAS")
     with pytest.raises(ValueError, match="T_K"):
-        dielectric_preset("BAS", 0.2)
-    with pytest.raises(ValueError, match="A_ats"):
-        loss(0.1, 0.05, BAS, F, A_ats=0.0)
+        materials.dielectric_row("BAS", 0.2)
+    with pytest.raises(ValueError, match="Gamma_inv_per_sK5"):
+        loss(0.05, 0.1, BAS, F, Gamma_inv_per_sK5=0.0)
     with pytest.raises(ValueError, match="f_Hz"):
-        loss(0.1, 0.05, BAS, 0.0, A_ats=1e8)
+        loss(0.05, 0.1, BAS, 0.0, Gamma_inv_per_sK5=4e10)

@@ -9,8 +9,11 @@ import pytest
 
 import etm
 
+# every module of every subpackage (etm.ensemble.dos, etm.fit.cp, ...), private ones excepted
 MODULES = sorted(
-    m.name for m in pkgutil.iter_modules(etm.__path__, "etm.") if not m.name.startswith("etm._")
+    m.name
+    for m in pkgutil.walk_packages(etm.__path__, "etm.")
+    if not any(part.startswith("_") for part in m.name.split(".")[1:])
 )
 
 

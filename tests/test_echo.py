@@ -9,13 +9,12 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import integrate
 
+from etm import materials
 from etm.constants import AB_K_PER_T_KA2, hbar, k_B
 from etm.dynamics import Pulses, two_pulse_echo
 from etm.echo import (
-    ECHO_PRESETS,
     EchoParams,
     amplitude,
-    echo_preset,
     generalized_rabi_frequency,
     pulse_areas,
     rabi_frequency,
@@ -71,9 +70,9 @@ def ensemble_echo(pre, B, n, seed, me="essay"):
     ("name", "B"), [("BAS sample 1", 0.3), ("BAS sample 2", 0.5), ("BK7 tau12=6us", 1.0)]
 )
 def test_closed_form_against_ensemble_simulation(name, B):
-    pre = echo_preset(name)
+    pre = materials.echo_row(name)
     est, err = ensemble_echo(pre, B, 100_000, seed=20261127)
-    a = amplitude(B, pre.T_K, pre.params, pre.pulses, **ESSAY)
+    a = amplitude(pre.T_K, B, pre.params, pre.pulses, **ESSAY)
     # standard error of the mean of 1e5 propagated systems: ~1 % of a (measured 0.9-1.3 %);
     # the closed form's own error is ~3e-5. Four standard errors.
     assert err < 0.02 * abs(a)
@@ -138,16 +137,16 @@ def nested_quad(pre, B, me="essay", epsrel=1e-7):
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "B"), [("BAS sample 2", 0.3)])
 def test_closed_form_against_nested_quad(name, B):
-    pre = echo_preset(name)
+    pre = materials.echo_row(name)
     ref = nested_quad(pre, B, epsrel=1e-6)
-    a = amplitude(B, pre.T_K, pre.params, pre.pulses, **ESSAY)
+    a = amplitude(pre.T_K, B, pre.params, pre.pulses, **ESSAY)
     # stated accuracy of the closed-form quadrature: 1e-4 (measured ~3e-5 vs refined grids)
     assert_allclose(a, ref, rtol=1e-4)
 
 
 def test_zero_field_against_one_dimensional_quad():
     """B = 0: E = D for all systems, a = 2 pi ln(X0max/X0min) int dE/E g(E, D = E)."""
-    pre = echo_preset("BAS sample 2")
+    pre = materials.echo_row("BAS sample 2")
     p = pre.params
     lam = 40 * p.omega1_per_s / K_TO_RAD
     E_res = pre.pulses.hf_K
@@ -158,7 +157,7 @@ def test_zero_field_against_one_dimensional_quad():
         for a, b in zip(cuts[:-1], cuts[1:], strict=True)
     )
     ref *= 2 * np.pi * np.log(p.X0max_KA2 / p.X0min_KA2)
-    assert_allclose(amplitude(0.0, pre.T_K, p, pre.pulses, **ESSAY), ref, rtol=1e-4)
+    assert_allclose(amplitude(pre.T_K, 0.0, p, pre.pulses, **ESSAY), ref, rtol=1e-4)
 
 
 # ---- the features of Figs. 14-16 on the Table 7 parameters --------------------------------------
@@ -167,8 +166,8 @@ FIELDS = np.geomspace(1e-3, 3.0, 150)
 
 
 def _curve(pre, B=FIELDS, **kw):
-    a = amplitude(B, pre.T_K, pre.params, pre.pulses, **(ESSAY | kw))
-    return a / amplitude(0.0, pre.T_K, pre.params, pre.pulses, **(ESSAY | kw))
+    a = amplitude(pre.T_K, B, pre.params, pre.pulses, **(ESSAY | kw))
+    return a / amplitude(pre.T_K, 0.0, pre.params, pre.pulses, **(ESSAY | kw))
 
 
 def _first_extremum(B, r):
@@ -186,7 +185,7 @@ EXTREMA = {
 }
 
 
-@pytest.mark.parametrize("pre", ECHO_PRESETS, ids=lambda p: p.name)
+@pytest.mark.parametrize("pre", materials.ECHO_ROWS, ids=lambda p: p.name)
 def test_first_extremum_is_at_tenths_of_a_tesla_not_10_mT(pre):
     r = _curve(pre)
     B1, r1 = _first_extremum(FIELDS, r)
@@ -201,31 +200,31 @@ def test_first_extremum_is_at_tenths_of_a_tesla_not_10_mT(pre):
 def test_extremum_field_scales_as_one_over_X():
     """a depends on B only through B X: scaling both cutoffs by s moves every feature to B/s.
     (A 10 mT extremum needs X ten to forty times the table's.)"""
-    pre = echo_preset("BAS sample 2")
+    pre = materials.echo_row("BAS sample 2")
     s = 40.0
     big = dataclasses.replace(
         pre.params, X0min_KA2=s * pre.params.X0min_KA2, X0max_KA2=s * pre.params.X0max_KA2
     )
     B = np.array([0.1, 0.3, 0.5])
     assert_allclose(
-        amplitude(B / s, pre.T_K, big, pre.pulses, **ESSAY),
-        amplitude(B, pre.T_K, pre.params, pre.pulses, **ESSAY),
+        amplitude(pre.T_K, B / s, big, pre.pulses, **ESSAY),
+        amplitude(pre.T_K, B, pre.params, pre.pulses, **ESSAY),
         rtol=1e-9,
     )
 
 
-@pytest.mark.parametrize("pre", ECHO_PRESETS, ids=lambda p: p.name)
+@pytest.mark.parametrize("pre", materials.ECHO_ROWS, ids=lambda p: p.name)
 def test_high_field_law(pre):
     """Isotropic loops: a ~ B^-1 (loops nearly parallel to B stay resonant, measure ~ 1/B);
     with phi^2 -> phi^2/3 no power law at all: a vanishes once b X0min/sqrt(3) > sqrt(hf^2 -
     Dmin^2), the off-resonant rest being killed by the E^5 phonon rate."""
     B = np.geomspace(10.0, 30.0, 8)
-    a = amplitude(B, pre.T_K, pre.params, pre.pulses, **ESSAY)
+    a = amplitude(pre.T_K, B, pre.params, pre.pulses, **ESSAY)
     slope = np.polyfit(np.log(B), np.log(a), 1)[0]
     assert slope == pytest.approx(-1.0, abs=0.02)
     p = pre.params
     Bc = np.sqrt(pre.pulses.hf_K**2 - p.Dmin_K**2) / (AB_K_PER_T_KA2 * p.X0min_KA2 / np.sqrt(3))
-    a23 = amplitude([0.0, 1.5 * Bc], pre.T_K, p, pre.pulses, orientation="phi2/3", **ESSAY)
+    a23 = amplitude(pre.T_K, [0.0, 1.5 * Bc], p, pre.pulses, orientation="phi2/3", **ESSAY)
     assert abs(a23[1]) < 1e-6 * abs(a23[0])
 
 
@@ -239,7 +238,7 @@ LINEAR = {
 }
 
 
-@pytest.mark.parametrize("pre", ECHO_PRESETS, ids=lambda p: p.name)
+@pytest.mark.parametrize("pre", materials.ECHO_ROWS, ids=lambda p: p.name)
 def test_linear_stretch(pre):
     lo, hi, slope = LINEAR[pre.name]
     B = np.linspace(lo, hi, 25)
@@ -259,18 +258,18 @@ def test_rabi_pulse_area_and_rate_formulas():
     E = (p.omega_per_s + 4e6) / K_TO_RAD
     assert_allclose(generalized_rabi_frequency(E, 3e6, 1e9), 5e6, rtol=1e-8)
     assert_allclose(pulse_areas(E, 3e6, p), (0.5, 1.0), rtol=1e-8)
-    q = echo_preset("BAS sample 1").params
+    q = materials.echo_row("BAS sample 1").params
     # Eq. 21 with Table 7 units: Gamma^-1 E^3 (E^2 - D^2/6) coth(E/2T) + c T
     want = q.c_per_sK * 0.012 + q.Gamma_inv_per_sK5 * 0.048**3 * (0.048**2 * 5 / 6) / np.tanh(2)
     assert_allclose(relaxation_rate(0.048, 0.048, 0.012, q, "essay"), want)
 
 
 def test_broadcasting_scalar_and_relative():
-    pre = echo_preset("BK7 tau12=1.5us")
-    a = amplitude([[0.0, 0.2], [0.4, 0.6]], pre.T_K, pre.params, pre.pulses, **ESSAY)
+    pre = materials.echo_row("BK7 tau12=1.5us")
+    a = amplitude(pre.T_K, [[0.0, 0.2], [0.4, 0.6]], pre.params, pre.pulses, **ESSAY)
     assert a.shape == (2, 2) and np.all(np.isfinite(a))
-    assert np.ndim(amplitude(0.2, pre.T_K, pre.params, pre.pulses, **ESSAY)) == 0
-    r = relative_amplitude([0.0, 0.6], pre.T_K, pre.params, pre.pulses, background=2.0, **ESSAY)
+    assert np.ndim(amplitude(pre.T_K, 0.2, pre.params, pre.pulses, **ESSAY)) == 0
+    r = relative_amplitude(pre.T_K, [0.0, 0.6], pre.params, pre.pulses, background=2.0, **ESSAY)
     assert_allclose(r[1], 1.0, rtol=1e-12)
     assert_allclose(r[0], (2.0 * a[0, 0] + a[0, 0]) / (2.0 * a[0, 0] + a[1, 1]), rtol=1e-12)
 
@@ -279,7 +278,7 @@ def test_broadcasting_scalar_and_relative():
     ("kwargs", "match"),
     [
         ({"B_T": -0.1}, "B_T must be finite and >= 0"),
-        ({"T_K": 0.0}, "T_K must be a finite scalar > 0"),
+        ({"T_K": 0.0}, "T_K must be finite and > 0"),
         ({"orientation": "random"}, "orientation must be one of"),
         ({"matrix_elements": "bare"}, "matrix_elements must be one of"),
         ({"c_form": "x"}, "c_form must be one of"),
@@ -288,7 +287,7 @@ def test_broadcasting_scalar_and_relative():
     ],
 )
 def test_bad_input(kwargs, match):
-    pre = echo_preset("BAS sample 2")
+    pre = materials.echo_row("BAS sample 2")
     args = {"B_T": 0.1, "T_K": 0.012, "params": pre.params, "pulses": pre.pulses} | kwargs
     with pytest.raises(ValueError, match=match):
         amplitude(**args)
@@ -313,8 +312,8 @@ def test_bad_params_and_presets():
     ]:
         with pytest.raises(ValueError, match=match):
             EchoParams(**(ok | {key: bad}))
-    with pytest.raises(ValueError, match="name must be one of"):
-        echo_preset("Duran")
-    pre = echo_preset("BAS sample 2")
+    with pytest.raises(ValueError, match="unknown echo row 'Duran'"):
+        materials.echo_row("Duran")
+    pre = materials.echo_row("BAS sample 2")
     with pytest.raises(ValueError, match="background must be >= 0"):
-        relative_amplitude(0.1, pre.T_K, pre.params, pre.pulses, background=-1.0)
+        relative_amplitude(pre.T_K, 0.1, pre.params, pre.pulses, background=-1.0)

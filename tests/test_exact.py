@@ -10,12 +10,11 @@ from numpy.testing import assert_allclose
 from scipy import integrate
 
 from etm.constants import field_for_2pi
+from etm.counting import analytic_counting, exact_counting
 from etm.ensemble import ats_dos
 from etm.exact import (
     DEFAULT_GRID,
-    analytic_counting,
     ats_system_heat_capacity,
-    exact_counting,
     exact_heat_capacity,
     level_heat_capacity,
     loop_phase,
@@ -125,7 +124,7 @@ def test_weak_field_heat_capacity_agrees_and_departs_monotonically():
     dB = [
         _rel(
             exact_heat_capacity(T, B, BAS, loop_area_A2=1e4, orientation="aligned"),
-            ats(T, B, BAS, "aligned"),
+            ats(T, B, BAS, orientation="aligned"),
         )
         for B in (0.5, 2.0, 4.0, 8.0)
     ]

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from etm import fitting, materials
-from etm.fitting import fit
+from etm import fit as fitting
+from etm import materials
+from etm.fit import fit
 
 B = np.linspace(0.0, 8.0, 41)
 # illustrative backgrounds (the essay gives none): C_2LS = 2 uJ/(g K^2) T, beta = 0.5 uJ/(g K^4)
@@ -193,7 +194,7 @@ def test_model_and_cache(bas_global):
     parts = r.model_parts(1, [0.0, 4.0])
     assert set(parts) == {"ATS", "2LS", "phonon", "Fe2+", "Fe3+"}
     # linear amplitudes are cached out: far fewer ATS integrals than function evaluations
-    prob = r._problem
+    prob = r.problem
     assert sum(m.n_ats_evals for m in prob.models) < r.nfev
     m = prob.models[0]
     assert_allclose(m.ats_unit(0.5, 5e4, 3e5), m.ats_unit(0.5, 3e5, 5e4))  # symmetric
@@ -231,7 +232,7 @@ def test_mcmc_runs_is_seeded_and_agrees_with_covariance():
 
 def test_observable_registry_is_open():
     # a toy linear observable C(T) = a T, to show how eps and echo models plug in
-    from etm.fitting import Observable, ParamSpec
+    from etm.fit import Observable, ParamSpec
 
     class Line:
         def __init__(self, x_name, x, metadata, orientation, where):
@@ -256,7 +257,7 @@ def test_observable_registry_is_open():
     )
     fitting.register_observable(obs)
     try:
-        from etm.io import MeasuredCurve
+        from etm.fit import MeasuredCurve
 
         T = np.linspace(0.1, 1.0, 10)
         c = MeasuredCurve(

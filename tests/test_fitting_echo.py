@@ -1,6 +1,6 @@
 """Fitting the echo observable "echo": A(B)/A(B_high) at fixed T and pulse sequence.
 
-Synthetic curves come from rows of the essay's Table 7 (etm.echo.ECHO_PRESETS, the essay's
+Synthetic curves come from rows of the essay's Table 7 (etm.materials.ECHO_ROWS, the essay's
 matrix elements as the table was fitted with) plus seeded Gaussian noise; the fits must recover
 the rows' cutoffs within their reported errors.
 """
@@ -18,16 +18,18 @@ import pytest
 from click.testing import CliRunner
 from numpy.testing import assert_allclose
 
-from etm import echo, fitting
+from etm import echo, materials
+from etm import fit as fitting
 from etm.cli import cli
-from etm.cli_fit import fit as fit_command
-from etm.observables_echo import (
+from etm.cli.fit import fit as fit_command
+from etm.fit import (
     ECHO_DEFAULT_FIXED,
     ECHO_OPTIONS,
     echo_defaults,
     fit_echo,
     synthetic_echo_curve,
 )
+from etm.params import EchoParams
 
 if fit_command.name not in cli.commands:  # idempotent: cli.py may register it itself
     cli.add_command(fit_command)
@@ -45,7 +47,7 @@ def test_recovers_a_table7_row_within_3_sigma(row, seed):
     assert r.success and r.weighted and r.nvarys == 3
     # chi^2 of a correct model with correct sigmas: N - k = 58 +- sqrt(2*58) ~ 11
     assert abs(r.chisqr - (r.ndata - r.nvarys)) < 3 * math.sqrt(2 * (r.ndata - r.nvarys))
-    p = echo.echo_preset(row).params
+    p = materials.echo_row(row).params
     for name in FREE:
         e = r.estimate(name, 0)
         assert e.vary and e.stderr > 0 and not e.at_bound
@@ -57,15 +59,20 @@ def test_recovers_a_table7_row_within_3_sigma(row, seed):
 
 
 def test_model_equals_relative_amplitude_and_c_cancels():
-    pre = echo.echo_preset("BAS sample 2")
+    pre = materials.echo_row("BAS sample 2")
     c = synthetic_echo_curve(pre, B[::6], noise=0.0, options=ESSAY)
     obs = fitting.OBSERVABLES["echo"]
     m = obs.prepare(c.x_name, c.x, c.metadata, "isotropic", "c.csv")
     assert m.options == {**ECHO_OPTIONS, **ESSAY}
-    v = {n: getattr(pre.params, n) for n in echo.EchoParams.__dataclass_fields__}
+    v = {n: getattr(pre.params, n) for n in EchoParams.__dataclass_fields__}
     for bg in (0.0, 2.0):
         want = echo.relative_amplitude(
-            c.x, pre.T_K, pre.params, pre.pulses, background=bg, matrix_elements="essay"
+            T_K=pre.T_K,
+            B_T=c.x,
+            params=pre.params,
+            pulses=pre.pulses,
+            background=bg,
+            matrix_elements="essay",
         )
         # the same quadrature on the same fields: equal to round-off
         assert_allclose(m.evaluate({**v, "background": bg}, obs.components), want, rtol=1e-12)
@@ -104,7 +111,7 @@ def test_etm_fit_echo_end_to_end(tmp_path):
     doc = json.loads((out / "params.json").read_text())
     est = {p["name"]: p for p in doc["parameters"]}
     assert [n for n, p in est.items() if p["vary"]] == list(FREE)
-    truth = echo.echo_preset("BAS sample 2").params
+    truth = materials.echo_row("BAS sample 2").params
     for name in FREE:  # the example is Table 7 (BAS sample 2) plus noise 0.005: recovered
         assert abs(est[name]["value"] - getattr(truth, name)) < 3 * est[name]["stderr"]
     # fixed at the row, through log10: equal to round-off
@@ -167,7 +174,7 @@ def test_default_fixes_give_way_to_free_and_fix():
     c = synthetic_echo_curve("BK7 tau12=6us", B[:8], noise=0.01)
     fixed, notes = echo_defaults([c], "BK7", {"background": 2.0}, free=["Gamma_inv_per_sK5"])
     # "BK7" picks the Table 7 row whose tau12 is the curve's (6 us)
-    p = echo.echo_preset("BK7 tau12=6us").params
+    p = materials.echo_row("BK7 tau12=6us").params
     assert fixed == {
         "background": 2.0,
         "c_per_sK": p.c_per_sK,

@@ -1,6 +1,6 @@
 """Fitting the dielectric observable "eps": [eps'(B) - eps'(0)]/eps' at fixed T and frequency.
 
-Synthetic curves come from rows of the essay's Table 5 (etm.dielectric.DIELECTRIC_PRESETS) plus
+Synthetic curves come from rows of the essay's Table 5 (etm.materials.DIELECTRIC_ROWS) plus
 seeded Gaussian noise; the fits must recover the rows within their reported errors.
 """
 
@@ -17,13 +17,14 @@ import pytest
 from click.testing import CliRunner
 from numpy.testing import assert_allclose
 
-from etm import dielectric, fitting
+from etm import dielectric, materials
+from etm import fit as fitting
 from etm.cli import cli
-from etm.cli_fit import _with_model_options
-from etm.cli_fit import fit as fit_command
-from etm.figures_dielectric import ESSAY_FORM
-from etm.io import read_curve
-from etm.observables import EPS_OPTIONS, synthetic_eps_curve
+from etm.cli.fit import fit as fit_command
+from etm.cli.fit import with_model_options
+from etm.figures import ESSAY_FORM
+from etm.fit import EPS_OPTIONS, read_curve, synthetic_eps_curve
+from etm.params import DielectricATS
 
 if fit_command.name not in cli.commands:  # idempotent: cli.py may register it itself
     cli.add_command(fit_command)
@@ -37,7 +38,7 @@ NOISE = 1e-3
 
 
 def truth(glass, T_K):
-    p = dielectric.dielectric_preset(glass, T_K).params
+    p = materials.dielectric_row(glass, T_K).params
     return {n: getattr(p, n) for n in NAMES}
 
 
@@ -103,21 +104,21 @@ def test_stm_only_is_the_zero_model(bas50):
 def test_model_equals_relative_change_with_the_curves_options(bas50):
     c, r = bas50
     v = truth("BAS", 0.05)
-    p = dielectric.DielectricATS(**v)
-    exact = dielectric.relative_change(c.x, 0.05, p, 1e3)
-    m = r._problem.models[0]
+    p = DielectricATS(**v)
+    exact = dielectric.relative_change(T_K=0.05, B_T=c.x, params=p, f_Hz=1e3)
+    m = r.problem.models[0]
     assert_allclose(m.evaluate(v, ("ATS", "STM")), exact, rtol=1e-12, atol=0)
     # the essay's own forms, chosen in the metadata (a '# average = decoupled' header line)
     essay = replace(c, metadata=MappingProxyType({**c.metadata, **ESSAY_FORM}))
     obs = fitting.OBSERVABLES["eps"]
     me = obs.prepare(essay.x_name, essay.x, essay.metadata, "isotropic", "essay.csv")
-    want = dielectric.relative_change(c.x, 0.05, p, 1e3, **ESSAY_FORM)
+    want = dielectric.relative_change(T_K=0.05, B_T=c.x, params=p, f_Hz=1e3, **ESSAY_FORM)
     assert_allclose(me.evaluate(v, ("ATS",)), want, rtol=1e-12, atol=0)
     assert np.max(np.abs(want - exact)) > 0.05 * np.max(np.abs(exact))  # a different model
     # cached per unit amplitude, symmetric in the X cutoffs, zero for an empty window
     assert_allclose(m.ats_unit(0.02, 1e5, 2e5), m.ats_unit(0.02, 2e5, 1e5))
     assert np.all(m.ats_unit(0.02, 2e5, 2e5) == 0.0)
-    assert sum(mm.n_ats_evals for mm in r._problem.models) < r.nfev
+    assert sum(mm.n_ats_evals for mm in r.problem.models) < r.nfev
     assert EPS_OPTIONS["average"] == "direct" and EPS_OPTIONS["relaxation"] == "frozen"
 
 
@@ -210,7 +211,7 @@ def test_etm_fit_eps_end_to_end(tmp_path):
 
 
 def test_fit_figure_uses_a_log_field_axis(bas50):
-    from etm import report
+    from etm.fit import report
 
     _, r = bas50
     fig = report.fit_figure(r, 0, n_fine=21)
@@ -252,7 +253,7 @@ def test_model_options_on_the_command_line(tmp_path):
     # the options go into the curves' metadata, where the model reads them and params.json
     # records them, with the command line as their source
     (c,) = fitting.read_curves([src], "eps")
-    (d,) = _with_model_options((c,), {"average": "decoupled", "matrix_elements": "essay"})
+    (d,) = with_model_options((c,), {"average": "decoupled", "matrix_elements": "essay"})
     assert d.metadata["average"] == "decoupled" and d.meta_sources[-1] == "command line"
     assert "average" not in c.metadata  # the original is not modified
     m = fitting.OBSERVABLES["eps"].prepare(d.x_name, d.x, d.metadata, "isotropic", "x")

@@ -11,8 +11,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from etm import dielectric, fitting
-from etm.observables import OBSERVABLES, synthetic_eps_curve
+from etm import fit as fitting
+from etm import materials
+from etm.fit import OBSERVABLES, synthetic_eps_curve
 
 X = {"X0min_KA2": 50700.0, "X0max_KA2": 290000.0}  # BAS cp row at 0.9 K; inside cp and eps bounds
 SHARE = tuple(X)
@@ -25,7 +26,7 @@ def _cp():
 
 
 def _eps():
-    row = dielectric.dielectric_preset("BAS", 0.05)
+    row = materials.dielectric_row("BAS", 0.05)
     row = replace(row, params=replace(row.params, **X))
     return synthetic_eps_curve(
         row, np.geomspace(1e-3, 10.0, 41), noise=1e-2, seed=3, source="eps.csv"

@@ -164,7 +164,7 @@ def test_ats_zero_field_vs_quad(orientation):
     T = np.array([0.01, 0.1, 0.6, 1.36, 10.0, 100.0])
     ref = [_c_ats_zero_field_quad(t, P_BAS) for t in T]
     # thermal_dos_integral's contract is 1e-6; measured ~1e-10 at B = 0
-    assert_allclose(ats(T, 0.0, P_BAS, orientation), ref, rtol=1e-6)
+    assert_allclose(ats(T, 0.0, P_BAS, orientation=orientation), ref, rtol=1e-6)
 
 
 def test_ats_low_and_high_temperature_limits():
@@ -205,14 +205,14 @@ def test_ats_high_temperature_second_moment(orientation):
         # (Emax/T)^2/6 < 2e-9 at T = 1e5 K, so the tolerance is thermal_dos_integral's 1e-6
         Emax = math.hypot(p.Dmax_K, kap * p.X0max_KA2)
         assert (Emax / T) ** 2 / 6 < 1e-8
-        assert_allclose(ats(T, B, p, orientation), k_B * M2 / (4 * T**2), rtol=1e-6)
+        assert_allclose(ats(T, B, p, orientation=orientation), k_B * M2 / (4 * T**2), rtol=1e-6)
 
 
 @pytest.mark.parametrize("orientation", ORIENTATIONS)
 def test_ats_grid_finite_nonnegative(orientation):
     T = np.geomspace(1e-3, 100.0, 25)[:, None]
     B = np.concatenate([[0.0], np.geomspace(1e-4, 30.0, 15)])[None, :]
-    C = ats(T, B, P_BAS, orientation)
+    C = ats(T, B, P_BAS, orientation=orientation)
     assert C.shape == (25, 16)
     assert np.all(np.isfinite(C)) and np.all(C >= 0.0)
     # at T << Dmin a field can only lower C (states move up, away from kT)
@@ -230,12 +230,12 @@ def test_total_is_sum_of_components(orientation):
     m = replace(BAS, nP2LS_per_g_per_K=2e16, phonon_beta_J_per_gK4=1e-6)
     T = np.array([0.1, 0.6, 1.36])[:, None]
     B = np.array([0.0, 0.5, 3.0, 10.0])[None, :]
-    comp = components(T, B, m, orientation)
+    comp = components(T, B, m, orientation=orientation)
     assert set(comp) == {"ATS", "2LS", "phonon", "Fe2+", "Fe3+"}
     for v in comp.values():
         assert v.shape == (3, 4)
-    assert_allclose(total(T, B, m, orientation), sum(comp.values()), rtol=1e-15)
-    assert_allclose(comp["ATS"], ats(T, B, m.ats, orientation), rtol=1e-15)
+    assert_allclose(total(T, B, m, orientation=orientation), sum(comp.values()), rtol=1e-15)
+    assert_allclose(comp["ATS"], ats(T, B, m.ats, orientation=orientation), rtol=1e-15)
     fe3 = m.paramagnets[1]
     assert_allclose(comp["Fe3+"], fe3.n_per_g * zeeman_schottky(T, B, fe3.S, fe3.g), rtol=1e-15)
     assert_allclose(comp["2LS"], np.broadcast_to(two_level(T, 2e16), (3, 4)), rtol=1e-15)
@@ -253,8 +253,8 @@ def test_components_unlabelled_paramagnet():
 PUBLIC = {
     "single_ts": lambda T, B: single_ts(0.5 + np.asarray(B), T),  # E from the second axis
     "ats": lambda T, B: ats(T, B, P_BAS),
-    "ats_aligned": lambda T, B: ats(T, B, P_BAS, "aligned"),
-    "ats_phi2/3": lambda T, B: ats(T, B, P_BAS, "phi2/3"),
+    "ats_aligned": lambda T, B: ats(T, B, P_BAS, orientation="aligned"),
+    "ats_phi2/3": lambda T, B: ats(T, B, P_BAS, orientation="phi2/3"),
     "two_level": lambda T, B: two_level(T, 1e17) + 0 * np.asarray(B),
     "phonon": lambda T, B: phonon(T, 1e-6) + 0 * np.asarray(B),
     "zeeman_schottky": lambda T, B: zeeman_schottky(T, B, 2.5, 2.0),
@@ -297,7 +297,7 @@ def test_single_ts_direct_function_shapes():
         (lambda: ats(-1.0, 1.0, P_BAS), "T_K"),
         (lambda: ats(0.6, -1.0, P_BAS), "B_T"),
         (lambda: ats(0.6, np.nan, P_BAS), "B_T"),
-        (lambda: ats(0.6, 1.0, P_BAS, "random"), "orientation"),
+        (lambda: ats(0.6, 1.0, P_BAS, orientation="random"), "orientation"),
         (lambda: two_level(0.0, 1e17), "T_K"),
         (lambda: two_level(1.0, -1e17), "nP2LS_per_g_per_K"),
         (lambda: phonon(np.nan, 1e-6), "T_K"),

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from etm.io import BASE_UNITS, UNITS, convert, read_curve, sha256_file
+from etm.fit.data import BASE_UNITS, UNITS, convert, read_curve
+from etm.io import sha256_file
 
 GOOD = """# SYNTHETIC test data
 # glass = BAS

@@ -24,11 +24,11 @@ from scipy.optimize import least_squares
 
 from etm.constants import hbar, k_B
 from etm.dynamics import DEBYE_C_M, Pulses, three_level_echo, two_pulse_echo, well_dipoles
-from etm.echo import echo_preset
+from etm.materials import echo_row
 from etm.spectrum import ats_hamiltonian, ats_well_energies, lower_gap, to_bare
 
 K_TO_RAD_S = k_B / hbar
-BAS = echo_preset("BAS sample 2").pulses
+BAS = echo_row("BAS sample 2").pulses
 E_RES = BAS.hf_K  # resonant gap [K], 1 GHz = 48.0 mK
 P_CM = DEBYE_C_M  # |p_j|; drops out (F0 is set from the pulse area)
 THETA1 = 1.0  # nominal area of pulse 1 [rad]; pulse 2 is twice as long (BAS: 0.1/0.2 us)

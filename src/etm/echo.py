@@ -33,19 +33,18 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from etm.constants import AB_K_PER_T_KA2, hbar, k_B
+from etm.constants import hbar, k_B
 from etm.dynamics import Pulses, thermal_polarization
-from etm.ensemble import check_orientation
-from etm.params import EchoParams, check_finite, check_positive
+from etm.ensemble import check_orientation, coupling, resonance_grid, shell_nodes
+from etm.ensemble.quadrature import CORE as _CORE
+from etm.params import ATSParams, EchoParams, check_positive
+from etm.relaxation import ats_phonon_rate
 
 __all__ = [
     "C_FORMS",
-    "ECHO_PRESETS",
     "EchoParams",
-    "EchoPreset",
     "MATRIX_ELEMENTS",
     "amplitude",
-    "echo_preset",
     "generalized_rabi_frequency",
     "pulse_areas",
     "rabi_frequency",
@@ -64,67 +63,13 @@ C_FORMS: tuple[str, ...] = ("bloch", "essay")
 
 _K_TO_RAD_S: float = k_B / hbar
 _TWO_PI = 2.0 * math.pi
-#: Half-width Lambda of the resonance core, in units of the largest Rabi frequency: the pulse
-#: oscillations are kept up to Lambda/2 and tapered smoothly to their mean by Lambda.
-CORE = 40.0
-#: Gauss-Legendre nodes per E panel, on the ln y piece and on the y in [0, b X0min] piece.
-E_NODES = 8
-Y_NODES = 16
-Y_NODES_A = 8
-#: The E quadrature ends at E_TOP times the largest of hf and the cutoff energies: the tail beyond
-#: is O((hbar Omega_R / k_B E)^2) ~ 1e-8 relative.
-E_TOP = 20.0
-#: Panels graded geometrically (ratio 2) on each side of every cutoff energy.
-GRADE = 4
+#: Half-width of the resonance core in units of the largest Rabi frequency (the grid's own
+#: constant, :data:`etm.ensemble.quadrature.CORE`).
+CORE = _CORE
 
 
 # --------------------------------------------------------------------------------------------
-# parameters and presets
-
-
-@dataclass(frozen=True)
-class EchoPreset:
-    """One row of the essay's Table 7 with the experimental conditions of Figs. 14-16."""
-
-    name: str
-    params: EchoParams
-    pulses: Pulses
-    T_K: float
-    source: str
-
-
-def _row(name, Dmin_mK, x0, x1, G_us, c_us, p1F0, tan_a, f, tau12_us, src):
-    params = EchoParams(Dmin_mK * 1e-3, x0, x1, G_us * 1e6, c_us * 1e6, p1F0, tan_a)
-    return EchoPreset(name, params, Pulses(f, 0.1e-6, 0.2e-6, tau12_us * 1e-6), 0.012, src)
-
-
-_SRC = (
-    "essay Table 7 (units 1/(us K^5), 1/(us K), D kV/m); conditions of Figs. 14-16: T = 12 mK, "
-    "tau2 = 2 tau1 = 0.2 us"
-)
-#: Table 7 with the conditions of Figs. 15-16 (BAS: 1 GHz; tau12 = 2 us from Fig. 14a, which
-#: Fig. 15 does not restate; BK7: 0.9 GHz, tau12 = 1.5 and 6 us). For BAS the c column is
-#: c_ATS - c_2LS (decay relative to the 2LS echo), for BK7 c_ATS (the table's note).
-ECHO_PRESETS: tuple[EchoPreset, ...] = (
-    _row("BAS sample 1", 17.74, 950.0, 21300.0, 9.22e6, 5.008, 0.461, 0.247, 1e9, 2.0, _SRC),
-    _row("BAS sample 2", 27.2, 1140.0, 8960.0, 2.57e5, 3.825, 0.450, 0.245, 1e9, 2.0, _SRC),
-    _row("BK7 tau12=1.5us", 16.76, 920.0, 13400.0, 8.91e6, 1.03, 0.60, 0.207, 0.9e9, 1.5, _SRC),
-    _row("BK7 tau12=6us", 15.94, 890.0, 33100.0, 3.25e6, 5.72, 0.98, 0.204, 0.9e9, 6.0, _SRC),
-)
-
-
-def echo_preset(name: str) -> EchoPreset:
-    """Return the Table 7 row called ``name`` (see :data:`ECHO_PRESETS`).
-
-    Examples
-    --------
-    >>> echo_preset("BK7 tau12=6us").pulses.tau12_s
-    6e-06
-    """
-    for r in ECHO_PRESETS:
-        if r.name == name:
-            return r
-    raise ValueError(f"name must be one of {[r.name for r in ECHO_PRESETS]}, got {name!r}")
+# parameters
 
 
 # --------------------------------------------------------------------------------------------
@@ -250,18 +195,14 @@ def relaxation_rate(
 
     Examples
     --------
-    >>> p = echo_preset("BAS sample 2").params
+    >>> from etm import materials
+    >>> p = materials.echo_row("BAS sample 2").params
     >>> round(float(relaxation_rate(0.048, 0.048, 0.012, p, "essay")) / 1e6, 4)  # 1/us
     0.1025
     """
-    _, g = _coefficients(matrix_elements)
-    E = np.asarray(E_K, dtype=float)
-    D = np.asarray(D_K, dtype=float)
-    T = np.asarray(T_K, dtype=float)
-    if (~np.isfinite(T) | (T <= 0)).any():
-        raise ValueError(f"T_K must be finite and > 0 K, got {T_K!r}")
-    x = np.minimum(E / (2.0 * T), 350.0)
-    return params.c_per_sK * T + params.Gamma_inv_per_sK5 * E**3 * (E * E - g * D * D) / np.tanh(x)
+    _coefficients(matrix_elements)
+    rate = ats_phonon_rate(E_K, D_K, T_K, params.Gamma_inv_per_sK5, matrix_elements)
+    return params.c_per_sK * np.asarray(T_K, dtype=float) + rate
 
 
 def single_system_echo(
@@ -333,6 +274,15 @@ class _Setup:
     gamma: float
     c_form: str
     orientation: str
+    matrix_elements: str
+
+    @property
+    def ats(self) -> ATSParams:
+        """The distribution's cutoffs as :class:`etm.params.ATSParams` (nP = 1)."""
+        p = self.params
+        return ATSParams(
+            Dmin_K=p.Dmin_K, X0min_KA2=p.X0min_KA2, X0max_KA2=p.X0max_KA2, nP_per_g=1.0
+        )
 
 
 def _taper(x: NDArray) -> NDArray:
@@ -357,14 +307,17 @@ def _kernel(s: _Setup, E, D2, T, lam_rad_s):
     delta = E * _K_TO_RAD_S - pu.omega_per_s
     x = np.minimum(E / (2.0 * T), 350.0)
     th = np.tanh(x)
-    g5 = p.Gamma_inv_per_sK5 * E**3 / th  # Gamma^-1 E^3 coth(E/2T)
     cT = p.c_per_sK * T
     r = s.k * (1.0 - s.gamma * D2 / (E * E))  # (Omega_R/Omega_1)^2
     Om = w1 * np.sqrt(r)
     OG = np.sqrt(Om * Om + delta * delta)
     q = Om / OG
-    # one exponent (split in E and D^2 factors it would overflow times underflow at large E)
-    decay = np.exp(-2.0 * pu.tau12_s * (cT + g5 * (E * E - s.gamma * D2)))
+    # one exponent (split in E and D^2 factors it would overflow times underflow at large E);
+    # the phonon part is Eq. 21, the one rate the dielectric response uses too
+    rate = ats_phonon_rate(
+        E, np.sqrt(np.maximum(D2, 0.0)), T, p.Gamma_inv_per_sK5, s.matrix_elements
+    )
+    decay = np.exp(-2.0 * pu.tau12_s * (cT + rate))
     pref = th * decay * np.sqrt(r) * q * q * q
     cfac = -2.0 * delta / (OG if s.c_form == "bloch" else Om)
     # mean of sin(a1) sin^2(a2/2) is 0; of sin^2(a1/2) sin^2(a2/2) it is 1/4 (3/8 if
@@ -383,94 +336,30 @@ def _kernel(s: _Setup, E, D2, T, lam_rad_s):
     return out
 
 
-def _energy_grid(b: NDArray, s: _Setup):
-    """E nodes (nB, K) [K] and weights; the resonance core lambda [rad/s]."""
-    p, pu = s.params, s.pulses
-    E_res = pu.hf_K
-    Om_max = p.omega1_per_s * math.sqrt(s.k)
-    to_K = 1.0 / _K_TO_RAD_S
-    lam = CORE * Om_max
-    # the resonance itself (|delta| < 4 Omega): panels of Omega/2; the rest of the core: one
-    # period 2 pi/(tau1 + tau2) of the fastest pulse oscillation per panel (8 nodes: ~1e-6)
-    per = 2.0 * math.pi / (pu.tau1_s + pu.tau2_s)
-    h_in = min(0.5 * Om_max, 0.5 * per)
-    n_in = int(math.ceil(8.0 * Om_max / h_in))
-    inner = (-4.0 * Om_max + (8.0 * Om_max / n_in) * np.arange(n_in + 1)) * to_K
-    n_out = int(math.ceil((lam - 4.0 * Om_max) / per))
-    outer = (4.0 * Om_max + (lam - 4.0 * Om_max) / n_out * np.arange(1, n_out + 1)) * to_K
-    core = E_res + np.concatenate([-outer[::-1], inner, outer])
-    h = per * to_K
-    Dmin = p.Dmin_K
-    bps = [np.full_like(b, Dmin), np.hypot(Dmin, b * p.X0min_KA2), np.hypot(Dmin, b * p.X0max_KA2)]
-    E_top = E_TOP * max(E_res, Dmin, float(np.max(bps[2])))
-    lam_K = lam * to_K
-    n_up = int(math.ceil(math.log2(max(E_top - E_res - lam_K, h) / h))) + 1
-    n_dn = int(math.ceil(math.log2(max(E_res - lam_K - Dmin, h) / h))) + 1
-    up = E_res + lam_K + h * (2.0 ** np.arange(n_up) - 1.0)
-    dn = E_res - lam_K - h * (2.0 ** np.arange(n_dn) - 1.0)
-    base = np.concatenate([core, up, dn, [E_top]])
-    cols = [np.broadcast_to(base, (b.size, base.size))]
-    for e in bps:
-        # the inner integral has a kink (isotropic) or a log spike (aligned) at each cutoff
-        # energy: grade panels geometrically away from it
-        h0 = np.full_like(e, h / 4.0)
-        steps = h0[:, None] * 2.0 ** np.arange(GRADE)
-        cols += [e[:, None], e[:, None] + steps, e[:, None] - steps]
-    lo = bps[0] if s.orientation == "isotropic" else bps[1]
-    edges = np.sort(np.clip(np.concatenate(cols, axis=1), lo[:, None], E_top), axis=1)
-    t, wgl = np.polynomial.legendre.leggauss(E_NODES)
-    a = edges[:, :-1, None]
-    wd = (edges[:, 1:] - edges[:, :-1])[:, :, None]
-    E = (a + 0.5 * wd * (t + 1.0)).reshape(b.size, -1)
-    dE = (0.5 * wd * wgl).reshape(b.size, -1)
-    return E, dE, lam
+def _grid(Bu: NDArray, s: _Setup):
+    """The E grid of :func:`etm.ensemble.resonance_grid` for the couplings of fields ``Bu``."""
+    pu = s.pulses
+    b = coupling(Bu, s.orientation)
+    E, dE, lam = resonance_grid(
+        b,
+        s.ats,
+        s.orientation,
+        E_res_K=pu.hf_K,
+        rabi_max_rad_s=s.params.omega1_per_s * math.sqrt(s.k),
+        period_rad_s=2.0 * math.pi / (pu.tau1_s + pu.tau2_s),
+        K_per_rad_s=1.0 / _K_TO_RAD_S,
+    )
+    return b, E, dE, lam
 
 
-def _y_nodes(E: NDArray, b: NDArray, s: _Setup):
-    """Nodes y (.., M) and weights of  integral w(y) E/(E^2 - y^2) (.) dy  over the allowed y."""
+def _amplitude_at(b: NDArray, E: NDArray, dE: NDArray, lam: float, T: float, s: _Setup):
+    """a(B)/(2 pi) at one temperature for the couplings ``b`` (grid rows E, dE)."""
     p = s.params
-    E2 = E * E
-    yhi = np.sqrt(np.maximum(E2 - p.Dmin_K**2, 0.0))
-    t, wgl = np.polynomial.legendre.leggauss(Y_NODES)
-    t = 0.5 * (t + 1.0)
-    wgl = 0.5 * wgl
-    bb = np.maximum(b, 1e-300)
-    ys, ws = [], []
-    # piece in ln y with weight y w(y): isotropic 1 - y/(b X0max), aligned 1
-    lo = bb * p.X0min_KA2
-    hi = np.minimum(bb * p.X0max_KA2, yhi)
-    ok = hi > lo
-    llo = np.log(np.where(ok, lo, 1.0))
-    lhi = np.log(np.where(ok, hi, 1.0))
-    y = np.exp(llo[..., None] + (lhi - llo)[..., None] * t)
-    yw = 1.0 - y / (bb * p.X0max_KA2)[..., None] if s.orientation == "isotropic" else 1.0
-    wt = np.where(ok, lhi - llo, 0.0)[..., None] * wgl * yw
-    ys.append(y)
-    ws.append(wt * E[..., None] / (E2[..., None] - y * y))
-    if s.orientation == "isotropic":
-        # piece y in [0, min(b X0min, yhi)] with the constant density (1/X0min - 1/X0max)/b
-        # (smooth in y^2 from y = 0: fewer nodes suffice)
-        ta, wa = np.polynomial.legendre.leggauss(Y_NODES_A)
-        top = np.minimum(bb * p.X0min_KA2, yhi)
-        y = top[..., None] * 0.5 * (ta + 1.0)
-        wA = (1.0 / p.X0min_KA2 - 1.0 / p.X0max_KA2) / bb
-        ys.append(y)
-        ws.append((top * wA)[..., None] * 0.5 * wa * E[..., None] / (E2[..., None] - y * y))
-    return np.concatenate(ys, axis=-1), np.concatenate(ws, axis=-1)
-
-
-def _amplitude(B: NDArray, T: float, s: _Setup) -> NDArray:
-    p = s.params
-    Bu, inv = np.unique(B, return_inverse=True)
-    b = AB_K_PER_T_KA2 * Bu
-    if s.orientation == "phi2/3":
-        b = b / math.sqrt(3.0)
-    E, dE, lam = _energy_grid(b, s)
-    out = np.zeros(Bu.size)
+    out = np.zeros(b.size)
     on = b > 0.0
     if on.any():
         Eo, dEo = E[on], dE[on]
-        y, wy = _y_nodes(Eo, b[on][:, None], s)
+        y, wy = shell_nodes(Eo, b[on][:, None], s.ats, s.orientation)
         D2 = Eo[..., None] ** 2 - y * y
         val = _kernel(s, Eo[..., None], D2, T, lam)
         out[on] = np.einsum("fk,fk->f", dEo, np.einsum("fkm,fkm->fk", wy, val))
@@ -481,10 +370,27 @@ def _amplitude(B: NDArray, T: float, s: _Setup) -> NDArray:
         val = np.zeros_like(E0)
         val[ok] = _kernel(s, E0[ok, None], E0[ok, None] ** 2, T, lam)[:, 0]
         out[~on] = math.log(p.X0max_KA2 / p.X0min_KA2) * np.sum(dE0 * val / E0)
-    return _TWO_PI * out[inv]
+    return out
 
 
-def _setup(params, pulses, T_K, orientation, matrix_elements, c_form):
+def _amplitudes(T: NDArray, B: NDArray, s: _Setup) -> NDArray:
+    """a at every (T, B) pair of equal-shaped flat arrays: one E grid for all temperatures."""
+    out = np.zeros(T.shape)
+    if T.size == 0:
+        return out
+    Bu, inv_b = np.unique(B, return_inverse=True)
+    b, E, dE, lam = _grid(Bu, s)
+    Tu, inv_t = np.unique(T, return_inverse=True)
+    for i, Ti in enumerate(Tu):
+        sel = inv_t == i
+        rows = np.unique(inv_b[sel])
+        a = np.zeros(Bu.size)
+        a[rows] = _amplitude_at(b[rows], E[rows], dE[rows], lam, float(Ti), s)
+        out[sel] = a[inv_b[sel]]
+    return _TWO_PI * out
+
+
+def _setup(params, pulses, orientation, matrix_elements, c_form):
     if not isinstance(params, EchoParams):
         raise ValueError(f"params must be an EchoParams, got {type(params).__name__}")
     if not isinstance(pulses, Pulses):
@@ -492,22 +398,22 @@ def _setup(params, pulses, T_K, orientation, matrix_elements, c_form):
     check_orientation(orientation)
     _check_c_form(c_form)
     k, g = _coefficients(matrix_elements)
-    T = check_finite("T_K", T_K)
-    if T <= 0.0:
-        raise ValueError(f"T_K must be a finite scalar > 0 K, got {T_K!r}")
-    return _Setup(params, pulses, k, g, c_form, orientation), T
+    return _Setup(params, pulses, k, g, c_form, orientation, matrix_elements)
 
 
-def _fields(B_T: ArrayLike) -> NDArray[np.float64]:
+def _inputs(T_K: ArrayLike, B_T: ArrayLike) -> tuple[NDArray, NDArray]:
+    T = np.asarray(T_K, dtype=float)
+    if (~np.isfinite(T) | (T <= 0)).any():
+        raise ValueError(f"T_K must be finite and > 0 K, got {T_K!r}")
     B = np.asarray(B_T, dtype=float)
     if (~np.isfinite(B) | (B < 0)).any():
         raise ValueError(f"B_T must be finite and >= 0 T, got {B_T!r}")
-    return B
+    return np.broadcast_arrays(T, B)
 
 
 def amplitude(
+    T_K: ArrayLike,
     B_T: ArrayLike,
-    T_K: float,
     params: EchoParams,
     pulses: Pulses,
     *,
@@ -519,12 +425,12 @@ def amplitude(
 
     Parameters
     ----------
-    B_T : array_like
-        Magnetic field B [T], >= 0.
-    T_K : float
+    T_K : array_like
         Temperature T [K], > 0.
+    B_T : array_like
+        Magnetic field B [T], >= 0; broadcast against ``T_K``.
     params : EchoParams
-        Table 7 parameters (e.g. ``echo_preset("BAS sample 1").params``).
+        Table 7 parameters (e.g. ``materials.echo_row("BAS sample 1").params``).
     pulses : Pulses
         Carrier frequency and pulse timing.
     orientation : {"isotropic", "aligned", "phi2/3"}
@@ -538,7 +444,7 @@ def amplitude(
     Returns
     -------
     ndarray
-        a(B), dimensionless, shape of ``B_T``: the detected echo polarization is
+        a(T, B), dimensionless, shape ``broadcast(T_K, B_T)``: the detected echo polarization is
         ``x_ATS P* p1 cos(omega Delta tau) a(B)`` (module docstring).
 
     Notes
@@ -555,19 +461,20 @@ def amplitude(
 
     Examples
     --------
-    >>> pre = echo_preset("BAS sample 2")
-    >>> a = amplitude([0.0, 0.1], pre.T_K, pre.params, pre.pulses, matrix_elements="essay")
+    >>> from etm import materials
+    >>> pre = materials.echo_row("BAS sample 2")
+    >>> a = amplitude(pre.T_K, [0.0, 0.1], pre.params, pre.pulses, matrix_elements="essay")
     >>> bool(a[0] > 0)
     True
     """
-    s, T = _setup(params, pulses, T_K, orientation, matrix_elements, c_form)
-    B = _fields(B_T)
-    return _amplitude(B.reshape(-1), T, s).reshape(B.shape)
+    s = _setup(params, pulses, orientation, matrix_elements, c_form)
+    T, B = _inputs(T_K, B_T)
+    return _amplitudes(T.reshape(-1), B.reshape(-1), s).reshape(T.shape)
 
 
 def relative_amplitude(
+    T_K: ArrayLike,
     B_T: ArrayLike,
-    T_K: float,
     params: EchoParams,
     pulses: Pulses,
     *,
@@ -581,9 +488,10 @@ def relative_amplitude(
 
     Parameters
     ----------
-    B_T : array_like
-        Magnetic field [T], >= 0.
-    T_K, params, pulses, orientation, matrix_elements, c_form
+    T_K, B_T : array_like
+        Temperature [K] > 0 and field [T] >= 0, broadcast together; each point is normalized
+        at its own temperature.
+    params, pulses, orientation, matrix_elements, c_form
         As in :func:`amplitude`.
     B_high_T : float
         The "high" field [T] the essay normalizes to (default 0.6 T, the top of its Fig. 15
@@ -599,17 +507,26 @@ def relative_amplitude(
 
     Examples
     --------
-    >>> pre = echo_preset("BAS sample 2")
-    >>> r = relative_amplitude([0.6], pre.T_K, pre.params, pre.pulses, matrix_elements="essay")
+    >>> from etm import materials
+    >>> pre = materials.echo_row("BAS sample 2")
+    >>> r = relative_amplitude(pre.T_K, [0.6], pre.params, pre.pulses, matrix_elements="essay")
     >>> float(np.round(r[0], 12))
     1.0
     """
     bg = check_positive("background", background, allow_zero=True)
     Bh = check_positive("B_high_T", B_high_T, allow_zero=True)
-    s, T = _setup(params, pulses, T_K, orientation, matrix_elements, c_form)
-    B = _fields(B_T)
-    a = _amplitude(np.concatenate([B.reshape(-1), [0.0, Bh]]), T, s)
-    A = bg * abs(a[-2]) + a
-    if A[-1] == 0.0:
+    s = _setup(params, pulses, orientation, matrix_elements, c_form)
+    T, B = _inputs(T_K, B_T)
+    shape = T.shape
+    T, B = T.reshape(-1), B.reshape(-1)
+    # one call: the points, then a(T, 0) and a(T, B_high) at each distinct temperature
+    Tu, inv = np.unique(T, return_inverse=True)
+    n, m = T.size, Tu.size
+    a = _amplitudes(
+        np.concatenate([T, Tu, Tu]), np.concatenate([B, np.zeros(m), np.full(m, Bh)]), s
+    )
+    a0, ah = a[n : n + m], a[n + m :]
+    high = bg * np.abs(a0) + ah
+    if (high == 0.0).any():
         raise ValueError(f"A(B_high_T={Bh!r}) is 0; choose another B_high_T or a background")
-    return (A[:-2] / A[-1]).reshape(B.shape)
+    return ((bg * np.abs(a0[inv]) + a[:n]) / high[inv]).reshape(shape)

@@ -11,8 +11,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from etm._kernels import cp_contract
 from etm.constants import k_B, mu_B_K_per_T
-from etm.ensemble import _check_array, check_orientation, thermal_grid
-from etm.params import ATSParams, Material, check_positive
+from etm.ensemble import check_orientation, thermal_grid
+from etm.params import ATSParams, Material, check_array, check_positive
 
 __all__ = ["single_ts", "ats", "two_level", "phonon", "zeeman_schottky", "total", "components"]
 
@@ -40,15 +40,15 @@ def single_ts(E_K: ArrayLike, T_K: ArrayLike) -> NDArray[np.float64]:
     >>> float(single_ts(0.0, 1.0)), float(single_ts(1e4, 1e-3))
     (0.0, 0.0)
     """
-    E = _check_array("E_K", E_K)
-    T = _check_array("T_K", T_K, strict=True)
+    E = check_array("E_K", E_K)
+    T = check_array("T_K", T_K, strict=True)
     x = E / (2.0 * T)
     em = np.exp(-2.0 * x)
     return 4.0 * x * x * em / (1.0 + em) ** 2
 
 
 def ats(
-    T_K: ArrayLike, B_T: ArrayLike, params: ATSParams, orientation: str = "isotropic"
+    T_K: ArrayLike, B_T: ArrayLike, params: ATSParams, *, orientation: str = "isotropic"
 ) -> NDArray[np.float64]:
     """ATS heat capacity C_ATS(T, B) = k_B * integral of g_ATS(E, B) (E/2T)^2 cosh^-2(E/2T) dE.
 
@@ -98,7 +98,7 @@ def two_level(T_K: ArrayLike, nP2LS_per_g_per_K: float) -> NDArray[np.float64]:
     >>> float(two_level(1.0, 6.0 / np.pi**2 / k_B))
     1.0
     """
-    T = _check_array("T_K", T_K, strict=True)
+    T = check_array("T_K", T_K, strict=True)
     nP = check_positive("nP2LS_per_g_per_K", nP2LS_per_g_per_K, allow_zero=True)
     return (np.pi**2 / 6.0) * k_B * nP * T
 
@@ -111,7 +111,7 @@ def phonon(T_K: ArrayLike, beta_J_per_gK4: float) -> NDArray[np.float64]:
     >>> float(phonon(2.0, 1e-6))
     8e-06
     """
-    T = _check_array("T_K", T_K, strict=True)
+    T = check_array("T_K", T_K, strict=True)
     beta = check_positive("beta_J_per_gK4", beta_J_per_gK4, allow_zero=True)
     return beta * T**3
 
@@ -146,8 +146,8 @@ def zeeman_schottky(
     >>> float(zeeman_schottky(1.0, 0.0))
     0.0
     """
-    T = _check_array("T_K", T_K, strict=True)
-    B = _check_array("B_T", B_T)
+    T = check_array("T_K", T_K, strict=True)
+    B = check_array("B_T", B_T)
     S = check_positive("S", S)
     if abs(2 * S - round(2 * S)) > 1e-12:
         raise ValueError(f"S must be a positive multiple of 1/2, got {S!r}")
@@ -164,15 +164,15 @@ def zeeman_schottky(
 
 
 def components(
-    T_K: ArrayLike, B_T: ArrayLike, material: Material, orientation: str = "isotropic"
+    T_K: ArrayLike, B_T: ArrayLike, material: Material, *, orientation: str = "isotropic"
 ) -> dict[str, NDArray[np.float64]]:
     """Each term of the heat capacity [J/(g K)], keyed "ATS", "2LS", "phonon" and the impurities'
     labels (or "paramagnet i"), broadcast over T and B."""
-    T = _check_array("T_K", T_K, strict=True)
-    B = _check_array("B_T", B_T)
+    T = check_array("T_K", T_K, strict=True)
+    B = check_array("B_T", B_T)
     T, B = np.broadcast_arrays(T, B)
     out = {
-        "ATS": ats(T, B, material.ats, orientation),
+        "ATS": ats(T, B, material.ats, orientation=orientation),
         "2LS": two_level(T, material.nP2LS_per_g_per_K),
         "phonon": phonon(T, material.phonon_beta_J_per_gK4),
     }
@@ -183,7 +183,7 @@ def components(
 
 
 def total(
-    T_K: ArrayLike, B_T: ArrayLike, material: Material, orientation: str = "isotropic"
+    T_K: ArrayLike, B_T: ArrayLike, material: Material, *, orientation: str = "isotropic"
 ) -> NDArray[np.float64]:
     """Total heat capacity [J/(g K)]: ATS + 2LS + phonons + paramagnetic impurities.
 
@@ -195,4 +195,4 @@ def total(
     >>> c.shape
     (2,)
     """
-    return sum(components(T_K, B_T, material, orientation).values())
+    return sum(components(T_K, B_T, material, orientation=orientation).values())

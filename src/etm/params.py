@@ -10,6 +10,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
 from etm.constants import DEBYE_C_M, hbar, k_B
 
 __all__ = [
@@ -23,6 +26,7 @@ __all__ = [
     "FE2_G",
     "FE3_SPIN",
     "FE3_G",
+    "check_array",
     "check_finite",
     "check_positive",
 ]
@@ -47,6 +51,23 @@ def check_finite(name: str, value: float) -> float:
     if not math.isfinite(v):
         raise ValueError(f"{name} must be a finite real number, got {value!r}")
     return v
+
+
+def check_array(
+    name: str, x: ArrayLike, *, minimum: float = 0.0, strict: bool = False
+) -> NDArray[np.float64]:
+    """``x`` as a float array, or ``ValueError`` naming it if it has NaN, inf or values below
+    ``minimum`` (``<= minimum`` with ``strict``)."""
+    a = np.asarray(x, dtype=float)
+    if np.isnan(a).any():
+        raise ValueError(f"{name} must not contain NaN")
+    bad = (a <= minimum) if strict else (a < minimum)
+    if bad.any():
+        rel = ">" if strict else ">="
+        raise ValueError(f"{name} must be {rel} {minimum:g}, got min {a.min()!r}")
+    if np.isinf(a).any():
+        raise ValueError(f"{name} must be finite")
+    return a
 
 
 def check_positive(name: str, value: float, *, allow_zero: bool = False) -> float:

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from etm import dielectric, echo, figures, figures_dielectric, figures_echo, materials
+from etm import dielectric, figures, materials
 from etm.io import atomic_write, atomic_write_json, atomic_write_text, provenance
 
 __all__ = ["FigureSpec", "FIGURES", "run", "tables_markdown"]
@@ -51,50 +51,50 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec(
         "fig10_dielectric_glasses",
         "relative change of eps' vs B: BAS, BK7, Duran (Table 5)",
-        figures_dielectric.fig10_dielectric_glasses,
-        lambda: figures_dielectric.fig10_dielectric_glasses(n_B=25),
+        figures.fig10_dielectric_glasses,
+        lambda: figures.fig10_dielectric_glasses(n_B=25),
     ),
     FigureSpec(
         "fig11_dielectric_bas",
         "relative change of eps' vs B: BAS at 50, 94, 120 mK (Table 5)",
-        figures_dielectric.fig11_dielectric_bas,
-        lambda: figures_dielectric.fig11_dielectric_bas(n_B=25),
+        figures.fig11_dielectric_bas,
+        lambda: figures.fig11_dielectric_bas(n_B=25),
     ),
     FigureSpec(
         "fig12_dielectric_sio2",
         "relative change of eps' vs B: SiO2+xCyHz at 50, 70, 100 mK (Table 6)",
-        figures_dielectric.fig12_dielectric_sio2,
-        lambda: figures_dielectric.fig12_dielectric_sio2(n_B=25),
+        figures.fig12_dielectric_sio2,
+        lambda: figures.fig12_dielectric_sio2(n_B=25),
     ),
     FigureSpec(
         "stm_dielectric_background",
         "STM dielectric background vs T: resonant/relaxational crossover",
-        figures_dielectric.fig_stm_background,
-        lambda: figures_dielectric.fig_stm_background(n_T=60),
+        figures.fig_stm_background,
+        lambda: figures.fig_stm_background(n_T=60),
     ),
     FigureSpec(
         "fig15_echo_bas",
         "relative echo amplitude vs B: BAS samples 1 and 2 (Table 7)",
-        figures_echo.fig15_echo_bas,
-        lambda: figures_echo.fig15_echo_bas(n_B=15),
+        figures.fig15_echo_bas,
+        lambda: figures.fig15_echo_bas(n_B=15),
     ),
     FigureSpec(
         "fig16_echo_bk7",
         "relative echo amplitude vs B: BK7 at tau12 = 1.5 and 6 us, with the high-field prediction",
-        figures_echo.fig16_echo_bk7,
-        lambda: figures_echo.fig16_echo_bk7(n_B=15),
+        figures.fig16_echo_bk7,
+        lambda: figures.fig16_echo_bk7(n_B=15),
     ),
     FigureSpec(
         "echo_decomposition",
         "echo amplitude A(B): 2LS background and ATS part separated",
-        figures_echo.fig_echo_decomposition,
-        lambda: figures_echo.fig_echo_decomposition(n_B=15),
+        figures.fig_echo_decomposition,
+        lambda: figures.fig_echo_decomposition(n_B=15),
     ),
 )
 
 
 def tables_markdown() -> str:
-    """The essay's heat-capacity parameters used by the figures, as Markdown tables."""
+    """The essay's parameters the figures use (Tables 1-7, :mod:`etm.materials`), as Markdown."""
     from etm import __version__
 
     lines = [
@@ -107,10 +107,13 @@ def tables_markdown() -> str:
     ]
     for name in materials.names():
         p = materials.get(name)
+        if not p.heat_capacity_rows:
+            continue
+        sources = "; ".join(dict.fromkeys(r.source for r in p.heat_capacity_rows))
         lines += [
             f"## {p.glass}",
             "",
-            f"Source: {p.source}.",
+            f"Source: {sources}.",
             "",
             "| quantity | value |",
             "|---|---|",
@@ -135,7 +138,7 @@ def tables_markdown() -> str:
     lines += [
         f"| {r.glass} | {r.T_K:g} | {r.params.amplitude_K:.3g} | {r.params.Dmin_K:g} | "
         f"{r.params.X0min_KA2:.4g} | {r.params.X0max_KA2:.4g} |"
-        for r in dielectric.DIELECTRIC_PRESETS
+        for r in materials.DIELECTRIC_ROWS
     ]
     lines.append("")
     lines += [
@@ -152,7 +155,7 @@ def tables_markdown() -> str:
         f"{r.params.X0max_KA2:.4g} | {r.params.Gamma_inv_per_sK5 * 1e-6:.3g} | "
         f"{r.params.c_per_sK * 1e-6:.4g} | {r.params.p1F0_DkV_per_m:g} | "
         f"{r.params.tan_omega_dtau:g} |"
-        for r in echo.ECHO_PRESETS
+        for r in materials.ECHO_ROWS
     ]
     lines.append("")
     ill = figures.ILLUSTRATIVE_DOS
@@ -231,9 +234,9 @@ def run(
         figures=figures.figure_parameters(),
         dielectric={
             "f_Hz": dielectric.TYPICAL_FREQUENCY_HZ,
-            "presets": [asdict(r) for r in dielectric.DIELECTRIC_PRESETS],
+            "presets": [asdict(r) for r in materials.DIELECTRIC_ROWS],
         },
-        echo={"presets": [asdict(r) for r in echo.ECHO_PRESETS]},
+        echo={"presets": [asdict(r) for r in materials.ECHO_ROWS]},
     )
     written: list[Path] = []
     for spec in tqdm(FIGURES, desc="etm reproduce", unit="fig", disable=not progress):

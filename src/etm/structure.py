@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
 
+from etm import materials
 from etm.params import check_positive
 
 __all__ = [
@@ -31,8 +32,11 @@ __all__ = [
 #: Unit conversion (not a physical constant): angstrom per centimetre.
 _ANGSTROM_PER_CM = 1e8
 
-#: Mass densities rho [g/cm^3] the essay quotes (section 4.2, from its ref. [43]).
-DENSITIES_G_CM3: dict[str, float] = {"BAS": 3.1, "Duran": 2.3, "BK7": 2.5}
+#: Mass densities rho [g/cm^3] the essay quotes (section 4.2, from its ref. [43]), by glass: taken
+#: from the catalog (:attr:`etm.materials.Glass.density_g_cm3`) for the glasses that have one.
+DENSITIES_G_CM3: dict[str, float] = {
+    g.name: g.density_g_cm3 for g in materials.GLASSES.values() if g.density_g_cm3 is not None
+}
 
 
 @dataclass(frozen=True)
@@ -84,8 +88,10 @@ def cell_radius(
 
     References
     ----------
-    The essay's Eq. 38-40 (section 4.2); MODEL.md section 8. With the essay's inputs this gives
-    163 A (BAS), 300 A (BK7) and 148 A for Duran, where the essay prints 154 A.
+    The essay's Eq. 38-40 (section 4.2); docs/fitting.md, "Structure from the fits". With the
+    essay's inputs (:class:`etm.materials.Glass`: ``cell_nP_per_g``, ``density_g_cm3``) this gives
+    163 A (BAS), 300 A (BK7) and 148 A for Duran, where the essay prints 154 A
+    (``cell_radius_quoted_A``).
 
     Examples
     --------
@@ -190,7 +196,7 @@ def glass_transition_temperature(
 
     References
     ----------
-    The essay's Eq. 35-37 (section 4.1); MODEL.md section 8; derivation in docs/fitting.md.
+    The essay's Eq. 35-37 (section 4.1); derivation in docs/fitting.md.
 
     Examples
     --------

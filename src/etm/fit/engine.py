@@ -1,26 +1,20 @@
-"""Fitting the model to measured curves with lmfit: global fits, uncertainties, MCMC, model choice.
+"""Least-squares fits of registered observables with lmfit: the problem, the fit, its result.
 
-One *observable* (a model of one measured quantity) is registered per kind of curve in
-:data:`OBSERVABLES`; the heat capacity ``"cp"`` is the first. A fit takes one or several
-:class:`~etm.io.MeasuredCurve` and builds one :class:`lmfit.Parameters` set in which every model
-parameter is either *shared* by all curves (one lmfit parameter) or *per curve* (one per curve,
-suffixed ``_0``, ``_1``, ...), and may be fixed. Concentrations and the X cutoffs, which span
-decades, are fitted as ``log10_<name>``; results are reported in physical units with the standard
-error propagated linearly (``s_n = n ln(10) s_log10n``).
-
-Heat capacity (``"cp"``, the essay's Eq. 14-15, Tables 1-4)::
-
-    C(T, B) = nP_per_g * c_ATS(T, B; Dmin_K, X0min_KA2, X0max_KA2)    (ATS, c_ATS per unit nP)
-            + (pi^2/6) k_B nP2LS_per_g_per_K T                         (2LS)
-            + beta_J_per_gK4 T^3                                       (phonons)
-            + n_Fe2_per_g c_S=2(T, B) + n_Fe3_per_g c_S=5/2(T, B)      (Fe2+, Fe3+ Schottky)
-
-By default the concentrations and backgrounds are shared and Dmin, X0min, X0max are per curve,
-as in the essay's Tables 1-4 (one set of cutoffs per temperature).
+A fit takes one or several :class:`~etm.fit.data.MeasuredCurve` of one observable (looked up in
+:data:`etm.fit.registry.OBSERVABLES`) and builds one :class:`lmfit.Parameters` set in which every
+model parameter is either *shared* by all curves (one lmfit parameter) or *per curve* (one per
+curve, suffixed ``_0``, ``_1``, ...), and may be fixed. Concentrations and the X cutoffs, which
+span decades, are fitted as ``log10_<name>``; results are reported in physical units with the
+standard error propagated linearly (``s_n = n ln(10) s_log10n``). The set-up
+(:func:`setup_problem`, :class:`Problem`, :func:`fit_name`, :func:`parameter_estimate`,
+:func:`estimates_of`) is public so that joint fits (:mod:`etm.fit.joint`) reuse it. See
+docs/fitting.md ("What the error bars say", "Goodness of fit and model choice"); the
+heat-capacity model is the essay's Eq. 14-15 with Tables 1-4 (:mod:`etm.fit.cp`).
 
 Examples
 --------
 >>> import numpy as np
+>>> from etm.fit.cp import synthetic_cp_curve
 >>> curve = synthetic_cp_curve("BAS", 0.9, np.linspace(0, 8, 25), rel_noise=0.003, seed=1)
 >>> res = fit([curve], material="BAS")
 >>> res.success, abs(res.value("Dmin_K", 0) - 0.53) < 3 * res.stderr("Dmin_K", 0)
@@ -31,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import lmfit
@@ -40,33 +34,19 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import nnls
 
 from etm.ensemble import check_orientation
-from etm.io import MeasuredCurve
-from etm.observables import (
-    OBSERVABLES,
-    Observable,
-    ParamSpec,
-    _observable,
-    read_curves,
-    register_observable,
-    synthetic_cp_curve,
-)
+from etm.fit.data import MeasuredCurve
+from etm.fit.registry import OBSERVABLES, Observable, ParamSpec, lookup
 
 __all__ = [
     "OBSERVABLES",
     "FitResult",
-    "JointFitResult",
-    "McmcResult",
-    "ModelComparison",
-    "Observable",
-    "ParamSpec",
     "ParameterEstimate",
-    "compare_stm",
+    "Problem",
+    "estimates_of",
     "fit",
-    "fit_joint",
-    "read_curves",
-    "register_observable",
-    "run_mcmc",
-    "synthetic_cp_curve",
+    "fit_name",
+    "parameter_estimate",
+    "setup_problem",
 ]
 
 
@@ -107,8 +87,35 @@ class ParameterEstimate:
     at_bound: bool = False
 
 
-class _Problem:
-    """The state of one fit: curve models (with their caches) and the parameter layout."""
+class Problem:
+    """The state of one fit: curve models (with their caches) and the parameter layout.
+
+    Parameters
+    ----------
+    obs : Observable
+        The observable of every curve.
+    curves : sequence of MeasuredCurve
+        The data.
+    components : sequence of str
+        The model terms included.
+    orientation : str
+        ATS loop orientation average.
+
+    Attributes
+    ----------
+    models : list
+        One curve model per curve (``obs.prepare``), with its caches.
+    weighted : bool
+        Whether every curve has sigmas.
+    sigmas : list of ndarray
+        Per curve: the sigmas, or ones if unweighted.
+    layout : list of dict
+        Per curve: physical name -> lmfit name (filled by :func:`setup_problem`).
+    own : list of set
+        Per curve: the lmfit names of its per-curve parameters.
+    specs : list of ParamSpec
+        The parameters of the included components.
+    """
 
     def __init__(
         self,
@@ -139,6 +146,7 @@ class _Problem:
         return out
 
     def residual(self, params: lmfit.Parameters) -> NDArray[np.float64]:
+        """(data - model)/sigma of every curve, concatenated."""
         res = [
             (c.y - m.evaluate(self.values(params, i), self.components)) / s
             for i, (c, m, s) in enumerate(zip(self.curves, self.models, self.sigmas, strict=True))
@@ -146,7 +154,15 @@ class _Problem:
         return np.concatenate(res)
 
 
-def _fit_name(spec: ParamSpec, curve: int | None) -> str:
+def fit_name(spec: ParamSpec, curve: int | None) -> str:
+    """The lmfit name of ``spec`` for curve ``curve`` (None: shared), e.g. ``log10_X0min_KA2_0``.
+
+    Examples
+    --------
+    >>> from etm.fit.registry import x_cutoff_specs
+    >>> fit_name(x_cutoff_specs()[0], 0), fit_name(x_cutoff_specs()[0], None)
+    ('log10_X0min_KA2_0', 'log10_X0min_KA2')
+    """
     base = ("log10_" if spec.log10 else "") + spec.name
     return base if curve is None else f"{base}_{curve}"
 
@@ -160,7 +176,7 @@ def _to_fit(spec: ParamSpec, value: float, what: str) -> float:
     return math.log10(value) if spec.log10 else value
 
 
-def _initial_values(prob: _Problem, material: Any) -> list[dict[str, float]]:
+def _initial_values(prob: Problem, material: Any) -> list[dict[str, float]]:
     """Initial values per curve: non-linear ones from the material (or typical defaults), the
     amplitudes by non-negative least squares on the model's linear structure."""
     obs = prob.obs
@@ -192,7 +208,7 @@ def _initial_values(prob: _Problem, material: Any) -> list[dict[str, float]]:
 
 
 def _build(
-    prob: _Problem,
+    prob: Problem,
     init: list[dict[str, float]],
     fix: Mapping[str, float],
     share: Sequence[str],
@@ -229,7 +245,7 @@ def _build(
         )
         targets = [None] if shared else list(range(len(prob.curves)))
         for t in targets:
-            fname = _fit_name(spec, t)
+            fname = fit_name(spec, t)
             if spec.name in fixed:
                 val = _to_fit(spec, float(fixed[spec.name]), f"fixed value of {spec.name}")
                 params.add(fname, value=val, vary=False, min=lo, max=hi)
@@ -249,7 +265,7 @@ def _build(
     return params, notes
 
 
-def _check_counts(prob: _Problem, params: lmfit.Parameters) -> None:
+def _check_counts(prob: Problem, params: lmfit.Parameters) -> None:
     """Each curve needs more points than its own free parameters, and all curves more than all."""
     n_free = sum(p.vary for p in params.values())
     n_data = sum(len(c) for c in prob.curves)
@@ -269,44 +285,9 @@ def _check_counts(prob: _Problem, params: lmfit.Parameters) -> None:
 
 
 @dataclass(frozen=True)
-class McmcResult:
-    """Posterior samples from emcee, in the fit's parameter space (log10 where fitted so).
-
-    Attributes
-    ----------
-    var_names : tuple of str
-        lmfit names of the sampled parameters (the columns of ``flatchain``).
-    flatchain : ndarray, shape (n_samples, n_var)
-        Samples after burn-in and thinning.
-    quantiles : ndarray, shape (3, n_var)
-        15.87, 50 and 84.13 percentiles of each column (median and one-sigma interval).
-    acceptance_fraction : float
-        Mean acceptance fraction of the walkers (0.2-0.5 is healthy).
-    autocorr_time : ndarray
-        Integrated autocorrelation time of each parameter [steps].
-    converged : bool
-        Whether the chain is longer than 50 autocorrelation times (emcee's rule of thumb).
-    nwalkers, steps, burn, thin, seed : int
-        The sampler's settings.
-    """
-
-    var_names: tuple[str, ...]
-    flatchain: NDArray[np.float64]
-    quantiles: NDArray[np.float64]
-    acceptance_fraction: float
-    autocorr_time: NDArray[np.float64]
-    converged: bool
-    nwalkers: int
-    steps: int
-    burn: int
-    thin: int
-    seed: int
-
-
-@dataclass(frozen=True)
 class FitResult:
     """The outcome of :func:`fit`: estimates in physical units, goodness of fit, the raw lmfit
-    result and (after :func:`run_mcmc`) posterior samples.
+    result and (after :func:`etm.fit.mcmc.run_mcmc`) posterior samples.
 
     Attributes
     ----------
@@ -336,7 +317,10 @@ class FitResult:
     lmfit_result : lmfit.minimizer.MinimizerResult
         The raw result (fit-space parameters, covariance).
     mcmc : McmcResult or None
-        Posterior samples, if :func:`run_mcmc` was called.
+        Posterior samples, if :func:`etm.fit.mcmc.run_mcmc` was called.
+    problem : Problem or None
+        The fit's problem (curve models with their caches, parameter layout), which
+        :func:`etm.fit.mcmc.run_mcmc` evaluates.
     """
 
     observable: str
@@ -357,8 +341,8 @@ class FitResult:
     residuals: tuple[NDArray[np.float64], ...]
     notes: tuple[str, ...]
     lmfit_result: Any = field(repr=False)
-    mcmc: McmcResult | None = None
-    _problem: _Problem | None = field(default=None, repr=False, compare=False)
+    mcmc: Any = None
+    problem: Problem | None = field(default=None, repr=False, compare=False)
 
     def estimate(self, name: str, curve: int | None = None) -> ParameterEstimate:
         """The estimate of ``name`` (for curve ``curve`` if it is per curve)."""
@@ -402,7 +386,7 @@ class FitResult:
         self, curve: int, x: ArrayLike | None = None, components: Sequence[str] | None = None
     ) -> dict[str, NDArray[np.float64]]:
         """Each best-fit model term of curve ``curve`` at ``x``."""
-        obs = _observable(self.observable)
+        obs = lookup(self.observable)
         c = self.curves[curve]
         xx = c.x if x is None else np.asarray(x, dtype=float)
         m = obs.prepare(c.x_name, xx, c.metadata, self.orientation, str(c.source))
@@ -410,7 +394,9 @@ class FitResult:
         return m.parts(self.values(curve), comps)
 
 
-def _estimates(prob: _Problem, params: lmfit.Parameters) -> tuple[ParameterEstimate, ...]:
+def estimates_of(prob: Problem, params: lmfit.Parameters) -> tuple[ParameterEstimate, ...]:
+    """Every parameter of ``prob`` at ``params`` in physical units, each lmfit parameter once
+    (a shared one with ``curve=None``)."""
     out = []
     seen = set()
     for i in range(len(prob.curves)):
@@ -419,11 +405,11 @@ def _estimates(prob: _Problem, params: lmfit.Parameters) -> tuple[ParameterEstim
                 continue
             seen.add(fname)
             curve = i if fname in prob.own[i] else None
-            out.append(_estimate(prob.obs.spec(name), curve, params[fname]))
+            out.append(parameter_estimate(prob.obs.spec(name), curve, params[fname]))
     return tuple(out)
 
 
-def _estimate(spec: ParamSpec, curve: int | None, p: lmfit.Parameter) -> ParameterEstimate:
+def parameter_estimate(spec: ParamSpec, curve: int | None, p: lmfit.Parameter) -> ParameterEstimate:
     """The estimate of the lmfit parameter ``p`` of ``spec`` in physical units."""
     value = 10.0**p.value if spec.log10 else float(p.value)
     err = None
@@ -458,10 +444,11 @@ def fit(
     Parameters
     ----------
     curves : MeasuredCurve or sequence of MeasuredCurve
-        The data (see :func:`read_curves`). With several, shared parameters are fitted to all.
+        The data (see :func:`etm.fit.registry.read_curves`). With several, shared parameters
+        are fitted to all.
     observable : str
-        A key of :data:`OBSERVABLES` (``"cp"``).
-    material : str or HeatCapacityPreset, optional
+        A registered observable (``"cp"``, ``"eps"``, ``"echo"``; :data:`OBSERVABLES`).
+    material : str or preset, optional
         Preset whose parameters start the fit (the row nearest each curve's temperature); the
         amplitudes are re-estimated from the data by non-negative least squares.
     fix : mapping, optional
@@ -493,7 +480,7 @@ def fit(
     ----------
     The essay's Eq. 14-15 and Tables 1-4 (global fits sharing concentrations).
     """
-    prob, params, notes = _setup(
+    prob, params, notes = setup_problem(
         curves, observable, material, fix, share, per_curve, free, components, orientation
     )
     r = lmfit.minimize(
@@ -502,7 +489,7 @@ def fit(
     return _result(prob, r, notes)
 
 
-def _setup(
+def setup_problem(
     curves: MeasuredCurve | Sequence[MeasuredCurve],
     observable: str,
     material: Any,
@@ -512,12 +499,25 @@ def _setup(
     free: Sequence[str],
     components: Sequence[str] | None,
     orientation: str,
-) -> tuple[_Problem, lmfit.Parameters, list[str]]:
-    """Check the curves and options of :func:`fit` and build its problem and parameters."""
+) -> tuple[Problem, lmfit.Parameters, list[str]]:
+    """Check the curves and options of :func:`fit` and build its problem and parameters.
+
+    The arguments are :func:`fit`'s. Nothing is fitted; the only model evaluations are those of
+    the initial amplitudes (non-negative least squares on the model's linear structure).
+
+    Returns
+    -------
+    problem : Problem
+        The curve models and the parameter layout.
+    params : lmfit.Parameters
+        The fit-space parameters (``log10_*`` for log10 specs), fixed ones with ``vary=False``.
+    notes : list of str
+        Automatic choices (e.g. beta_J_per_gK4 fixed at one temperature).
+    """
     curves = (curves,) if isinstance(curves, MeasuredCurve) else tuple(curves)
     if not curves:
         raise ValueError("curves must hold at least one MeasuredCurve")
-    obs = _observable(observable)
+    obs = lookup(observable)
     comps = obs.components if components is None else tuple(components)
     bad = [c for c in comps if c not in obs.components]
     if bad or not comps:
@@ -537,7 +537,7 @@ def _setup(
             )
     check_orientation(orientation)
     fix = dict(fix or {})
-    prob = _Problem(obs, curves, comps, orientation)
+    prob = Problem(obs, curves, comps, orientation)
     fix = {k: v for k, v in fix.items() if obs.spec(k).component in comps}
     init = _initial_values(prob, material)
     params, notes = _build(prob, init, fix, share, per_curve, free)
@@ -545,8 +545,8 @@ def _setup(
     return prob, params, notes
 
 
-def _result(prob: _Problem, r: Any, notes: list[str]) -> FitResult:
-    est = _estimates(prob, r.params)
+def _result(prob: Problem, r: Any, notes: list[str]) -> FitResult:
+    est = estimates_of(prob, r.params)
     notes = list(notes)
     for e in est:
         if e.at_bound:
@@ -589,154 +589,5 @@ def _result(prob: _Problem, r: Any, notes: list[str]) -> FitResult:
         residuals=res,
         notes=tuple(notes),
         lmfit_result=r,
-        _problem=prob,
+        problem=prob,
     )
-
-
-def run_mcmc(
-    result: FitResult,
-    *,
-    steps: int = 1000,
-    nwalkers: int | None = None,
-    burn: int | None = None,
-    thin: int = 1,
-    seed: int = 0,
-    progress: bool = False,
-) -> FitResult:
-    """Sample the posterior around a least-squares fit with emcee; return the result with
-    ``mcmc`` set (the least-squares estimates are kept).
-
-    The log-likelihood is -chi^2/2 with the curves' sigmas (so the fit must be weighted); priors
-    are uniform in the fit's parameters within their bounds (log-uniform for ``log10_*``
-    parameters). Walkers start in a small ball (1e-2 standard errors) around the best fit.
-
-    Parameters
-    ----------
-    result : FitResult
-        A weighted fit from :func:`fit`.
-    steps : int
-        Steps per walker (> burn).
-    nwalkers : int, optional
-        Walkers (default max(32, 4 x free parameters), rounded up to even).
-    burn : int, optional
-        Steps discarded at the start (default steps // 4).
-    thin : int
-        Keep every ``thin``-th step.
-    seed : int
-        Seed of the sampler's and the initial ball's random numbers.
-    progress : bool
-        Show emcee's progress bar.
-
-    Returns
-    -------
-    FitResult
-        ``dataclasses.replace(result, mcmc=McmcResult(...))``.
-    """
-    import emcee
-
-    prob = result._problem
-    if prob is None or not result.weighted:
-        raise ValueError("run_mcmc needs a weighted fit (every curve with a sigma column)")
-    if steps < 2 or thin < 1:
-        raise ValueError(f"steps must be >= 2 and thin >= 1, got steps={steps}, thin={thin}")
-    burn = steps // 4 if burn is None else int(burn)
-    if not 0 <= burn < steps:
-        raise ValueError(f"burn must be in [0, steps={steps}), got {burn}")
-    params = result.lmfit_result.params.copy()
-    names = [n for n, p in params.items() if p.vary]
-    if not names:
-        raise ValueError("run_mcmc: no free parameters to sample")
-    ndim = len(names)
-    nwalkers = max(32, 4 * ndim) if nwalkers is None else int(nwalkers)
-    nwalkers += nwalkers % 2
-    if nwalkers < 2 * ndim:
-        raise ValueError(f"nwalkers must be >= 2 x free parameters = {2 * ndim}, got {nwalkers}")
-    lo = np.array([params[n].min for n in names])
-    hi = np.array([params[n].max for n in names])
-    best = np.array([params[n].value for n in names])
-    err = np.array([params[n].stderr or 0.0 for n in names])
-    err = np.where(err > 0, err, 1e-4 * np.maximum(np.abs(best), 1.0))
-
-    def log_prob(theta: NDArray) -> float:
-        if np.any(theta <= lo) or np.any(theta >= hi):
-            return -np.inf
-        for n, v in zip(names, theta, strict=True):
-            params[n].value = float(v)
-        r = prob.residual(params)
-        return -0.5 * float(r @ r)
-
-    rng = np.random.default_rng(seed)
-    p0 = best + 1e-2 * err * rng.standard_normal((nwalkers, ndim))
-    p0 = np.clip(p0, lo + 1e-9 * (hi - lo), hi - 1e-9 * (hi - lo))
-    sampler = emcee.EnsembleSampler(nwalkers, ndim, log_prob)
-    # emcee draws its moves from a legacy RandomState; seed it for reproducible chains
-    sampler.random_state = np.random.RandomState(seed).get_state()  # noqa: NPY002
-    sampler.run_mcmc(p0, steps, progress=progress)
-    flat = sampler.get_chain(discard=burn, thin=thin, flat=True)
-    # tol=0: return the estimate without raising on short chains; `converged` reports it instead
-    tau = np.asarray(sampler.get_autocorr_time(discard=burn, tol=0), dtype=float)
-    mc = McmcResult(
-        var_names=tuple(names),
-        flatchain=flat,
-        quantiles=np.percentile(flat, [15.87, 50.0, 84.13], axis=0),
-        acceptance_fraction=float(np.mean(sampler.acceptance_fraction)),
-        autocorr_time=tau,
-        converged=bool(np.all(steps - burn > 50 * tau)),
-        nwalkers=nwalkers,
-        steps=steps,
-        burn=burn,
-        thin=thin,
-        seed=seed,
-    )
-    return replace(result, mcmc=mc)
-
-
-@dataclass(frozen=True)
-class ModelComparison:
-    """ETM (with ATS) against STM-only (no ATS) on the same data.
-
-    Attributes
-    ----------
-    etm, stm : FitResult
-        The two fits (same data, options and backgrounds).
-    delta_aic, delta_bic : float
-        STM minus ETM: positive favours the ETM (> 10: decisive).
-    preferred : str
-        ``"ETM"`` or ``"STM"`` by AIC.
-    """
-
-    etm: FitResult
-    stm: FitResult
-    delta_aic: float
-    delta_bic: float
-    preferred: str
-
-
-def compare_stm(
-    curves: MeasuredCurve | Sequence[MeasuredCurve],
-    observable: str = "cp",
-    *,
-    etm: FitResult | None = None,
-    **kwargs: Any,
-) -> ModelComparison:
-    """Fit the ETM and the STM-only model (the same terms without ``"ATS"``) and compare AIC/BIC.
-
-    ``kwargs`` go to :func:`fit` for both (``fix`` entries of ATS parameters are dropped for the
-    STM fit). Pass an existing ETM fit as ``etm`` to avoid refitting it.
-    """
-    obs = _observable(observable)
-    comps = tuple(kwargs.pop("components", None) or obs.components)
-    if "ATS" not in comps:
-        raise ValueError("compare_stm: components must include 'ATS' (the ETM fit)")
-    if etm is None:
-        etm = fit(curves, observable, components=comps, **kwargs)
-    stm_kwargs = dict(kwargs)
-    for key in ("share", "per_curve", "free"):
-        stm_kwargs[key] = [n for n in stm_kwargs.get(key, ()) if obs.spec(n).component != "ATS"]
-    stm = fit(curves, observable, components=tuple(c for c in comps if c != "ATS"), **stm_kwargs)
-    d_aic, d_bic = stm.aic - etm.aic, stm.bic - etm.bic
-    return ModelComparison(etm, stm, d_aic, d_bic, "ETM" if d_aic > 0 else "STM")
-
-
-# joint fits live in their own module; re-exported here as part of the fitting API
-from etm.joint import JointFitResult, fit_joint  # noqa: E402

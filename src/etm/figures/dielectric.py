@@ -1,11 +1,12 @@
 """The essay's dielectric figures (Figs. 10-12) and the STM background, one function each.
 
-Each returns a matplotlib Figure; matplotlib is imported inside the functions. Curves come from
-the essay's Tables 5-6 (:data:`etm.dielectric.DIELECTRIC_PRESETS`) at the documented measuring
-frequency :data:`etm.dielectric.TYPICAL_FREQUENCY_HZ` (the tables do not give it). Solid lines:
-the exact model (direct average, exact three-well matrix elements, isotropic loops); dashed
-lines: the essay's forms (Eq. 19 decoupling with Eq. 20, isotropic average). In both the
-relaxational part is frozen, as in the essay's fits (docs/dielectric.md).
+Each returns a matplotlib Figure; matplotlib is imported inside the functions
+(:func:`etm.figures.common.pyplot`). Curves come from the essay's Tables 5-6
+(:data:`etm.materials.DIELECTRIC_ROWS`) at the documented measuring frequency
+:data:`etm.dielectric.TYPICAL_FREQUENCY_HZ` (the tables do not give it). Solid lines: the exact
+model (direct average, exact three-well matrix elements, isotropic loops); dashed lines: the
+essay's forms (Eq. 19 decoupling with Eq. 20, isotropic average). In both the relaxational part
+is frozen, as in the essay's fits (docs/dielectric.md).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from etm import dielectric, stm
+from etm import dielectric, materials, stm
+from etm.figures.common import FIELD_LABEL, log_field_axis, pyplot
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -36,19 +38,9 @@ ESSAY_FORM: dict[str, object] = {"average": "decoupled", "matrix_elements": "ess
 STM_FIGURE_PARAMS: dict[str, float] = {"C": 1e-4, "A_phonon_per_sK3": 1e8}
 
 
-def _plt():
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _field_axis(n_B: int, B_min_T: float, B_max_T: float) -> np.ndarray:
-    return np.geomspace(B_min_T, B_max_T, n_B)
-
-
 def _draw(ax: Axes, B, T, params, color, label, f_Hz, scale, offset=0.0) -> None:
-    exact = dielectric.relative_change(B, T, params, f_Hz)
-    essay = dielectric.relative_change(B, T, params, f_Hz, **ESSAY_FORM)
+    exact = dielectric.relative_change(T_K=T, B_T=B, params=params, f_Hz=f_Hz)
+    essay = dielectric.relative_change(T_K=T, B_T=B, params=params, f_Hz=f_Hz, **ESSAY_FORM)
     ax.plot(B, exact / scale + offset, color=color, lw=1.6, label=label)
     ax.plot(B, essay / scale + offset, color=color, lw=1.0, ls="--")
 
@@ -56,7 +48,7 @@ def _draw(ax: Axes, B, T, params, color, label, f_Hz, scale, offset=0.0) -> None
 def _finish(ax: Axes, title: str, f_Hz: float, shifted: bool = False) -> None:
     ax.axhline(0.0, color="0.6", lw=0.6)
     ax.set_xscale("log")
-    ax.set_xlabel("magnetic field $B$ [T]")
+    ax.set_xlabel(FIELD_LABEL)
     lab = r"$[\varepsilon'(B) - \varepsilon'(0)]/\varepsilon'$ [$10^{-5}$]"
     ax.set_ylabel(lab + (" (shifted)" if shifted else ""))
     ax.set_title(title)
@@ -104,22 +96,21 @@ def fig10_dielectric_glasses(
     >>> fig.axes[0].get_xlabel()
     'magnetic field $B$ [T]'
     """
-    plt = _plt()
-    B = _field_axis(n_B, B_min_T, B_max_T)
+    plt = pyplot()
+    B = log_field_axis(n_B, B_min_T, B_max_T)
     fig, ax = plt.subplots(figsize=(5.4, 4.0), layout="constrained")
     for i, (g, T) in enumerate((("BAS", 0.05), ("BK7", 0.015), ("Duran", 0.015))):
-        p = dielectric.dielectric_preset(g, T).params
+        p = materials.dielectric_row(g, T).params
         _draw(ax, B, T, p, f"C{i}", f"{g}, {1e3 * T:g} mK", f_Hz, 1e-5)
     _finish(ax, "Fig. 10: BAS, BK7, Duran (Table 5)", f_Hz)
     return fig
 
 
 def _temperature_series(glass: str, title: str, f_Hz, n_B, B_min_T, B_max_T, shift) -> Figure:
-    plt = _plt()
-    B = _field_axis(n_B, B_min_T, B_max_T)
+    plt = pyplot()
+    B = log_field_axis(n_B, B_min_T, B_max_T)
     fig, ax = plt.subplots(figsize=(5.4, 4.0), layout="constrained")
-    rows = [r for r in dielectric.DIELECTRIC_PRESETS if r.glass == glass]
-    for i, row in enumerate(rows):
+    for i, row in enumerate(materials.get(glass).dielectric_rows):
         off = shift * i
         lab = f"{1e3 * row.T_K:g} mK" + (f" (+{off:g})" if off else "")
         _draw(ax, B, row.T_K, row.params, f"C{i}", lab, f_Hz, 1e-5, off)
@@ -225,7 +216,7 @@ def fig_stm_background(
     >>> len(fig_stm_background(n_T=30).axes)
     2
     """
-    plt = _plt()
+    plt = pyplot()
     T = np.geomspace(T_min_K, T_max_K, n_T)
     fs = list(np.atleast_1d(f_Hz))
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(9.5, 3.9), layout="constrained")

@@ -1,11 +1,12 @@
 """The essay's echo figures (Figs. 15-16) and the 2LS/ATS decomposition, one function each.
 
-Each returns a matplotlib Figure; matplotlib is imported inside the functions. Curves come from
-the essay's Table 7 (:data:`etm.echo.ECHO_PRESETS`) at the conditions of Figs. 14-16. Solid
-lines: the essay's forms (Eq. 27 Rabi frequency and Eq. 21 rate, ``matrix_elements="essay"``,
-with which Table 7 was fitted); dashed: the exact three-well matrix elements. Both use the exact
-isotropic cos(beta) average and C with delta/Omega_G (docs/echo.md). Insets: the ATS density of
-states g(E, B)/g(E, 0) at the resonance energy hf, "the physical origin of the effect".
+Each returns a matplotlib Figure; matplotlib is imported inside the functions
+(:func:`etm.figures.common.pyplot`). Curves come from the essay's Table 7
+(:data:`etm.materials.ECHO_ROWS`) at the conditions of Figs. 14-16. Solid lines: the essay's
+forms (Eq. 27 Rabi frequency and Eq. 21 rate, ``matrix_elements="essay"``, with which Table 7
+was fitted); dashed: the exact three-well matrix elements. Both use the exact isotropic
+cos(beta) average and C with delta/Omega_G (docs/echo.md). Insets: the ATS density of states
+g(E, B)/g(E, 0) at the resonance energy hf, "the physical origin of the effect".
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from etm import echo
+from etm import echo, materials
 from etm.ensemble import ats_dos
+from etm.figures.common import FIELD_LABEL, linear_field_axis, pyplot
 from etm.params import ATSParams
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -29,44 +31,36 @@ __all__ = [
 ]
 
 
-def _plt():
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _ats(pre: echo.EchoPreset) -> ATSParams:
-    p = pre.params
+def _ats(row: materials.EchoRow) -> ATSParams:
+    p = row.params
     return ATSParams(Dmin_K=p.Dmin_K, X0min_KA2=p.X0min_KA2, X0max_KA2=p.X0max_KA2, nP_per_g=1.0)
 
 
-def _dos_inset(ax: Axes, presets, colors, B_max_T: float) -> None:
+def _dos_inset(ax: Axes, rows, colors, B_max_T: float) -> None:
     # make room above the curves for the inset and the legend, so neither hides a curve
     lo, hi = ax.get_ylim()
     ax.set_ylim(lo, hi + 0.7 * (hi - lo))
     ins = ax.inset_axes([0.62, 0.64, 0.35, 0.3])
-    B = np.linspace(0.0, B_max_T, 121)
-    for pre, c in zip(presets, colors, strict=True):
-        g = ats_dos(pre.pulses.hf_K, B, _ats(pre))
+    B = linear_field_axis(121, B_max_T)
+    for row, c in zip(rows, colors, strict=True):
+        g = ats_dos(row.pulses.hf_K, B, _ats(row))
         ins.plot(B, g / g[0], color=c, lw=1.0)
     ins.set_xlabel("$B$ [T]", fontsize=7)
     ins.set_ylabel("$g(h f, B)/g(h f, 0)$", fontsize=7)
     ins.tick_params(labelsize=6)
 
 
-def _echo_panel(ax: Axes, presets, colors, B, B_high_T: float) -> None:
-    for pre, c in zip(presets, colors, strict=True):
-        kw = {"B_high_T": B_high_T}
-        r = echo.relative_amplitude(
-            B, pre.T_K, pre.params, pre.pulses, **kw, matrix_elements="essay"
-        )
-        rx = echo.relative_amplitude(B, pre.T_K, pre.params, pre.pulses, **kw)
-        ax.plot(B, r, color=c, lw=1.6, label=pre.name)
+def _echo_panel(ax: Axes, rows, colors, B, B_high_T: float) -> None:
+    for row, c in zip(rows, colors, strict=True):
+        kw = {"params": row.params, "pulses": row.pulses, "B_high_T": B_high_T}
+        r = echo.relative_amplitude(T_K=row.T_K, B_T=B, **kw, matrix_elements="essay")
+        rx = echo.relative_amplitude(T_K=row.T_K, B_T=B, **kw)
+        ax.plot(B, r, color=c, lw=1.6, label=row.name)
         ax.plot(B, rx, color=c, lw=1.0, ls="--")
     ax.plot([], [], color="k", lw=1.6, label="essay's forms (Eq. 21, 27)")
     ax.plot([], [], color="k", lw=1.0, ls="--", label="exact matrix elements")
     ax.axhline(1.0, color="0.6", lw=0.6)
-    ax.set_xlabel("magnetic field $B$ [T]")
+    ax.set_xlabel(FIELD_LABEL)
     ax.set_ylabel(f"$A(B)/A({B_high_T:g}$ T$)$, ATS part")
     ax.legend(fontsize=7, loc="upper left")
 
@@ -92,13 +86,13 @@ def fig15_echo_bas(n_B: int = 121, B_max_T: float = 0.6) -> Figure:
     >>> fig15_echo_bas(n_B=5).axes[0].get_xlabel()
     'magnetic field $B$ [T]'
     """
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.0, 4.2))
-    presets = [echo.echo_preset("BAS sample 1"), echo.echo_preset("BAS sample 2")]
+    rows = [materials.echo_row("BAS sample 1"), materials.echo_row("BAS sample 2")]
     colors = ["C0", "C3"]
-    B = np.linspace(0.0, B_max_T, n_B)
-    _echo_panel(ax, presets, colors, B, B_max_T)
-    _dos_inset(ax, presets, colors, B_max_T)
+    B = linear_field_axis(n_B, B_max_T)
+    _echo_panel(ax, rows, colors, B, B_max_T)
+    _dos_inset(ax, rows, colors, B_max_T)
     ax.set_title("Fig. 15: BAS echo, 1 GHz, $\\tau_2 = 2\\tau_1 = 0.2$ µs, 12 mK", fontsize=9)
     fig.tight_layout()
     return fig
@@ -127,32 +121,25 @@ def fig16_echo_bk7(n_B: int = 121, B_max_T: float = 0.6, B_pred_T: float = 6.0) 
     >>> len(fig16_echo_bk7(n_B=5).axes) >= 2
     True
     """
-    plt = _plt()
+    plt = pyplot()
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10.0, 4.2))
-    presets = [echo.echo_preset("BK7 tau12=1.5us"), echo.echo_preset("BK7 tau12=6us")]
+    rows = [materials.echo_row("BK7 tau12=1.5us"), materials.echo_row("BK7 tau12=6us")]
     colors = ["C2", "C1"]
-    B = np.linspace(0.0, B_max_T, n_B)
-    _echo_panel(ax, presets, colors, B, B_max_T)
-    _dos_inset(ax, presets, colors, B_max_T)
+    B = linear_field_axis(n_B, B_max_T)
+    _echo_panel(ax, rows, colors, B, B_max_T)
+    _dos_inset(ax, rows, colors, B_max_T)
     ax.set_title("Fig. 16: BK7 echo, 0.9 GHz, 12 mK", fontsize=9)
-    Bp = np.linspace(0.0, B_pred_T, n_B)
-    for pre, c in zip(presets, colors, strict=True):
-        r = echo.relative_amplitude(
-            Bp, pre.T_K, pre.params, pre.pulses, B_high_T=B_max_T, matrix_elements="essay"
-        )
+    Bp = linear_field_axis(n_B, B_pred_T)
+    for row, c in zip(rows, colors, strict=True):
+        kw = {"params": row.params, "pulses": row.pulses, "B_high_T": B_max_T}
+        r = echo.relative_amplitude(T_K=row.T_K, B_T=Bp, **kw, matrix_elements="essay")
         r23 = echo.relative_amplitude(
-            Bp,
-            pre.T_K,
-            pre.params,
-            pre.pulses,
-            B_high_T=B_max_T,
-            matrix_elements="essay",
-            orientation="phi2/3",
+            T_K=row.T_K, B_T=Bp, **kw, matrix_elements="essay", orientation="phi2/3"
         )
-        ax2.plot(Bp, r, color=c, lw=1.6, label=f"{pre.name}, isotropic")
+        ax2.plot(Bp, r, color=c, lw=1.6, label=f"{row.name}, isotropic")
         ax2.plot(Bp, r23, color=c, lw=1.0, ls=":", label=r"$\varphi^2 \to \varphi^2/3$")
     ax2.axvline(B_max_T, color="0.6", lw=0.6)
-    ax2.set_xlabel("magnetic field $B$ [T]")
+    ax2.set_xlabel(FIELD_LABEL)
     ax2.set_ylabel(f"$A(B)/A({B_max_T:g}$ T$)$, ATS part")
     ax2.set_title("inset of Fig. 16: prediction beyond the measured range", fontsize=9)
     ax2.legend(fontsize=7)
@@ -168,7 +155,7 @@ def fig_echo_decomposition(
     Parameters
     ----------
     name : str
-        A Table 7 preset (:data:`etm.echo.ECHO_PRESETS`).
+        A Table 7 row (:data:`etm.materials.ECHO_ROWS`).
     background : float
         A_2LS in units of the zero-field ATS echo |a(0)| (not in Table 7; illustrative).
     n_B : int
@@ -187,16 +174,18 @@ def fig_echo_decomposition(
     >>> fig_echo_decomposition(n_B=5).axes[0].get_ylabel()
     'echo amplitude [units of $a(0)$]'
     """
-    plt = _plt()
-    pre = echo.echo_preset(name)
-    B = np.linspace(0.0, B_max_T, n_B)
-    a = echo.amplitude(B, pre.T_K, pre.params, pre.pulses, matrix_elements="essay")
+    plt = pyplot()
+    row = materials.echo_row(name)
+    B = linear_field_axis(n_B, B_max_T)
+    a = echo.amplitude(
+        T_K=row.T_K, B_T=B, params=row.params, pulses=row.pulses, matrix_elements="essay"
+    )
     a0 = abs(a[0])
     fig, ax = plt.subplots(figsize=(6.0, 4.2))
     ax.plot(B, np.full_like(B, background), color="0.4", lw=1.2, label="2LS background")
     ax.plot(B, a / a0, color="C0", lw=1.2, label="ATS part $a(B)$")
     ax.plot(B, background + a / a0, color="k", lw=1.8, label="total $A(B)$")
-    ax.set_xlabel("magnetic field $B$ [T]")
+    ax.set_xlabel(FIELD_LABEL)
     ax.set_ylabel("echo amplitude [units of $a(0)$]")
     ax.set_title(f"{name}: background {background:g} x a(0) (illustrative)", fontsize=9)
     ax.legend(fontsize=8)

@@ -1,7 +1,9 @@
-"""The essay's figures, one function each, returning a matplotlib Figure.
+"""The essay's Figs. 6-9: ATS spectrum, ATS density of states, heat capacity in a field.
 
-matplotlib is imported inside the functions (:func:`etm.reproduce.run` selects the Agg
-backend), so importing :mod:`etm` never needs a display.
+One function per figure, each returning a matplotlib Figure; matplotlib is imported inside the
+functions (:func:`etm.figures.common.pyplot`). Fig. 6 draws the levels of the essay's Eq. 6
+(docs/spectrum.md), Figs. 7-8 the magnetic part of the DOS, Eq. 13 (docs/dos.md), Fig. 9 the
+field-dependent heat capacity from the parameters of Tables 1-4 (:mod:`etm.materials`).
 Plotting never changes the data it plots.
 """
 
@@ -14,10 +16,12 @@ import numpy as np
 
 from etm import heat_capacity, materials
 from etm.ensemble import ats_dos_oriented
+from etm.figures.common import FIELD_LABEL, linear_field_axis, pyplot
 from etm.params import ATSParams
 from etm.spectrum import ats_levels, ats_well_energies
 
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = [
@@ -28,6 +32,7 @@ __all__ = [
     "fig7_dos_vs_energy",
     "fig8_dos_vs_phase",
     "fig9_heat_capacity",
+    "figure_parameters",
 ]
 
 #: Parameters of the illustrative DOS of Figs. 7-8 (the essay gives none; n_ATS P* = 1 as there).
@@ -38,22 +43,36 @@ ILLUSTRATIVE_DOS = ATSParams(Dmin_K=0.05, X0min_KA2=5.0, X0max_KA2=30.0, nP_per_
 FIG7_PHASES = (0.0, 0.002, 0.005, 0.01, 0.02)
 #: Energies E [K] of Fig. 8.
 FIG8_ENERGIES_K = (0.06, 0.08, 0.1, 0.15, 0.2)
-
-
-def _plt():
-    import matplotlib.pyplot as plt
-
-    return plt
+#: Label of the DOS axis of Figs. 7-8.
+_DOS_LABEL = r"$g_{\rm ATS}(E)$ [1/K]  ($n_{\rm ATS}P^* = 1$)"
 
 
 def fig6_spectrum(D_over_D0: float = 0.1, theta: float = 0.3, n_phi: int = 721) -> Figure:
-    """Fig. 6: the three ATS levels vs the Aharonov-Bohm phase, in units of D0 (bare).
+    """Fig. 6: the three ATS levels (Eq. 6) vs the Aharonov-Bohm phase, in units of D0 (bare).
 
-    Solid: near-degenerate wells (effective asymmetry ``D_over_D0`` times the bare D0, at polar
-    angle ``theta`` on the plane E1+E2+E3 = 0); dotted: the symmetric triangle (E_i = 0), whose
-    levels are 2 D0 cos((phi + 2 pi k)/3).
+    Parameters
+    ----------
+    D_over_D0 : float
+        Effective asymmetry of the near-degenerate wells, in units of the bare D0 (solid lines;
+        wells at polar angle ``theta`` on the plane E1+E2+E3 = 0, docs/spectrum.md).
+    theta : float
+        That polar angle [rad].
+    n_phi : int
+        Number of phases on [0, 2 pi].
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Dotted: the symmetric triangle (E_i = 0), whose levels are 2 D0 cos((phi + 2 pi k)/3).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig6_spectrum(n_phi=11).axes[0].get_title()
+    'Fig. 6: ATS spectrum (three wells, Eq. 6)'
     """
-    plt = _plt()
+    plt = pyplot()
     phi = np.linspace(0.0, 2.0 * np.pi, n_phi)
     E = ats_well_energies(D_over_D0, theta)
     lv = ats_levels(E[0], E[1], E[2], 1.0, phi)
@@ -73,14 +92,33 @@ def fig6_spectrum(D_over_D0: float = 0.1, theta: float = 0.3, n_phi: int = 721) 
 
 
 def fig7_dos_vs_energy(params: ATSParams = ILLUSTRATIVE_DOS, phases=FIG7_PHASES) -> Figure:
-    """Fig. 7: the magnetic part of the DOS vs E at several phases phi (n_ATS P* = 1)."""
-    plt = _plt()
+    """Fig. 7: the magnetic part of the DOS (Eq. 13) vs E at several phases phi (n_ATS P* = 1).
+
+    Parameters
+    ----------
+    params : ATSParams
+        Cutoffs (default :data:`ILLUSTRATIVE_DOS`; the essay gives no values).
+    phases : sequence of float
+        Aharonov-Bohm phases phi [rad], one curve each.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> len(fig7_dos_vs_energy(phases=(0.0, 0.01)).axes[0].get_legend().get_texts())
+    2
+    """
+    plt = pyplot()
     E = np.linspace(0.0, 0.6, 2401)[1:]
     fig, ax = plt.subplots(figsize=(5.0, 3.8), layout="constrained")
     for i, phi in enumerate(phases):
         ax.plot(E, ats_dos_oriented(E, phi, params), color=f"C{i}", label=rf"$\varphi = {phi:g}$")
     ax.set_xlabel("gap energy $E$ [K]")
-    ax.set_ylabel(r"$g_{\rm ATS}(E)$ [1/K]  ($n_{\rm ATS}P^* = 1$)")
+    ax.set_ylabel(_DOS_LABEL)
     ax.set_title("Fig. 7: ATS density of states vs energy")
     ax.legend(fontsize=8)
     ax.set_xlim(0, E[-1])
@@ -90,14 +128,33 @@ def fig7_dos_vs_energy(params: ATSParams = ILLUSTRATIVE_DOS, phases=FIG7_PHASES)
 
 
 def fig8_dos_vs_phase(params: ATSParams = ILLUSTRATIVE_DOS, energies=FIG8_ENERGIES_K) -> Figure:
-    """Fig. 8: the magnetic part of the DOS vs the phase phi at several energies (n_ATS P* = 1)."""
-    plt = _plt()
+    """Fig. 8: the magnetic part of the DOS (Eq. 13) vs the phase phi at several energies.
+
+    Parameters
+    ----------
+    params : ATSParams
+        Cutoffs (default :data:`ILLUSTRATIVE_DOS`, n_ATS P* = 1).
+    energies : sequence of float
+        Gap energies E [K], one curve each.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig8_dos_vs_phase(energies=(0.1,)).axes[0].get_title()
+    'Fig. 8: ATS density of states vs phase'
+    """
+    plt = pyplot()
     phi = np.linspace(0.0, 0.05, 2001)
     fig, ax = plt.subplots(figsize=(5.0, 3.8), layout="constrained")
     for i, E in enumerate(energies):
         ax.plot(phi, ats_dos_oriented(E, phi, params), color=f"C{i}", label=f"$E = {E:g}$ K")
     ax.set_xlabel(r"Aharonov-Bohm phase $\varphi$ [rad]")
-    ax.set_ylabel(r"$g_{\rm ATS}(E)$ [1/K]  ($n_{\rm ATS}P^* = 1$)")
+    ax.set_ylabel(_DOS_LABEL)
     ax.set_title("Fig. 8: ATS density of states vs phase")
     ax.legend(fontsize=8)
     ax.set_xlim(0, phi[-1])
@@ -106,7 +163,7 @@ def fig8_dos_vs_phase(params: ATSParams = ILLUSTRATIVE_DOS, energies=FIG8_ENERGI
     return fig
 
 
-def _note(ax, p: ATSParams) -> None:
+def _note(ax: Axes, p: ATSParams) -> None:
     ax.text(
         0.98,
         0.5,
@@ -125,22 +182,41 @@ def fig9_heat_capacity(
 ) -> Figure:
     """Fig. 9: field dependence of the heat capacity of (a) BAS and (b) Duran, from Tables 1-4.
 
-    Solid: ATS + Fe2+ + Fe3+ (the field-dependent part; the tables give no 2LS or phonon
-    background, which would add a field-independent constant at each T). Dashed: ATS alone.
+    Parameters
+    ----------
+    B_max_T : float
+        Largest field [T].
+    n_B : int
+        Number of fields on [0, ``B_max_T``].
+    orientation : str
+        Loop orientations, as in :func:`etm.heat_capacity.components`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Solid: ATS + Fe2+ + Fe3+ (the field-dependent part; the tables give no 2LS or phonon
+        background, which would add a field-independent constant at each T). Dashed: ATS alone.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> [ax.get_title() for ax in fig9_heat_capacity(n_B=3).axes]
+    ['Fig. 9(a): BAS', 'Fig. 9(b): Duran']
     """
-    plt = _plt()
-    B = np.linspace(0.0, B_max_T, n_B)
+    plt = pyplot()
+    B = linear_field_axis(n_B, B_max_T)
     fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.8), layout="constrained")
     for ax, name, tag in zip(axes, ("BAS", "Duran"), ("a", "b"), strict=True):
-        preset = materials.get(name)
-        for i, T in enumerate(preset.temperatures_K):
-            m = preset.at(T)
-            parts = heat_capacity.components(T, B, m, orientation)
+        glass = materials.get(name)
+        for i, T in enumerate(glass.temperatures_K):
+            m = glass.at(T)
+            parts = heat_capacity.components(T_K=T, B_T=B, material=m, orientation=orientation)
             tot = sum(parts.values())
             ax.plot(B, tot * 1e6, color=f"C{i}", label=f"{T:g} K")
             ax.plot(B, parts["ATS"] * 1e6, color=f"C{i}", ls="--", lw=0.9)
         ax.plot([], [], color="k", ls="--", lw=0.9, label="ATS only")
-        ax.set_xlabel("magnetic field $B$ [T]")
+        ax.set_xlabel(FIELD_LABEL)
         ax.set_ylabel(r"$C_p$ [$\mu$J g$^{-1}$ K$^{-1}$]")
         ax.set_title(f"Fig. 9({tag}): {name}")
         ax.set_xlim(0, B_max_T)
@@ -150,7 +226,15 @@ def fig9_heat_capacity(
 
 
 def figure_parameters() -> dict[str, Any]:
-    """The parameters every figure uses, for the provenance record."""
+    """The parameters of Figs. 6-9, for the provenance record of :func:`etm.reproduce.run`.
+
+    The dielectric and echo figures draw rows of Tables 5-7, which ``run`` records itself.
+
+    Examples
+    --------
+    >>> sorted(figure_parameters())
+    ['fig6', 'fig7', 'fig8', 'fig9']
+    """
     return {
         "fig6": {"D_over_D0": 0.1, "theta": 0.3, "units": "D0 = 1 (bare)"},
         "fig7": {"params": asdict(ILLUSTRATIVE_DOS), "phases": list(FIG7_PHASES)},
@@ -164,5 +248,6 @@ def figure_parameters() -> dict[str, Any]:
                 "orientation": "isotropic",
             }
             for name in materials.names()
+            if materials.get(name).heat_capacity_rows
         },
     }

@@ -1,7 +1,9 @@
 """Command-line commands ``etm fit``, ``etm cell-size`` and ``etm tg``: thin wrappers.
 
-They are plain :func:`click.command` objects; :mod:`etm.cli` registers them on its group with
-``cli.add_command``.
+They are plain :func:`click.command` objects around :mod:`etm.fit` (docs/fitting.md) and
+:mod:`etm.structure` (the essay's Eq. 35-40); :mod:`etm.cli` registers them on its group with
+``cli.add_command``. This module does not import :mod:`etm.cli`, and imports the library inside
+each command, so ``etm --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 
 import click
 
-__all__ = ["cell_size", "fit", "tg"]
+__all__ = ["cell_size", "fit", "tg", "with_model_options"]
 
 
 #: The model options of `etm fit` and the observables that take them.
@@ -195,7 +198,8 @@ def fit(
 
     Example: etm fit echo_BAS_sample2.csv --observable echo --material "BAS sample 2" --out fit-echo
     """
-    from etm import fitting, report
+    from etm.fit import compare_stm, echo_defaults, read_curves, report, run_mcmc
+    from etm.fit.engine import fit as fit_curves
 
     options = {
         "average": average,
@@ -213,8 +217,8 @@ def fit(
             given = ", ".join("--" + k.replace("_", "-") for k in wrong)
             takers = sorted({o for o, ks in _OPTIONS_BY_OBSERVABLE.items() if set(wrong) <= ks})
             raise ValueError(f"{given}: only with --observable {' or '.join(takers)}")
-        curves = fitting.read_curves(data, observable, metadata_toml=meta_toml)
-        curves = _with_model_options(curves, options)
+        curves = read_curves(data, observable, metadata_toml=meta_toml)
+        curves = with_model_options(curves, options)
         report.check_outputs(curves, out_dir, mcmc=mcmc)  # refuse before the (slow) fit
         kwargs = dict(
             material=material,
@@ -226,17 +230,15 @@ def fit(
         )
         auto_notes: list[str] = []
         if observable == "echo":
-            from etm.observables_echo import echo_defaults
-
             kwargs["fix"], auto_notes = echo_defaults(curves, material, fixed, free)
-        result = fitting.fit(curves, observable, **kwargs)
+        result = fit_curves(curves, observable, **kwargs)
         if auto_notes:
             result = replace(result, notes=(*auto_notes, *result.notes))
         comparison = None
         if not no_compare:
-            comparison = fitting.compare_stm(curves, observable, etm=result, **kwargs)
+            comparison = compare_stm(curves, observable, etm=result, **kwargs)
         if mcmc:
-            result = fitting.run_mcmc(result, steps=steps, nwalkers=walkers, seed=seed)
+            result = run_mcmc(result, steps=steps, nwalkers=walkers, seed=seed)
         written = report.write_fit_report(result, out_dir, comparison)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
@@ -253,13 +255,23 @@ def fit(
     click.echo(f"wrote {len(written)} files to {out_dir}")
 
 
-def _with_model_options(curves, options):
+def with_model_options(curves, options):
     """The curves with the command line's model options added to their metadata (where the eps
-    model reads them, and where params.json records them); a file that says otherwise is an
-    error rather than silently overridden."""
-    from dataclasses import replace
-    from types import MappingProxyType
+    and echo models read them, and where params.json records them); a file that says otherwise
+    is an error rather than silently overridden.
 
+    Parameters
+    ----------
+    curves : sequence of MeasuredCurve
+        The curves read.
+    options : mapping
+        Model options by metadata key (``average``, ``matrix_elements``, ...).
+
+    Returns
+    -------
+    tuple of MeasuredCurve
+        New curves ("command line" added to their metadata sources); the originals are kept.
+    """
     if not options:
         return curves
     out = []

@@ -1,7 +1,8 @@
 """Joint fits across observables: one parameter set for Cp, eps' and echo curves of one glass.
 
-Each part is set up exactly as :func:`etm.fitting.fit` sets up its curves; the physical
-parameters named in ``share`` become one lmfit parameter each (see :func:`fit_joint`).
+Each part is set up exactly as :func:`etm.fit.engine.fit` sets up its curves (with the engine's
+public :func:`~etm.fit.engine.setup_problem`); the physical parameters named in ``share`` become
+one lmfit parameter each (see :func:`fit_joint` and docs/fitting.md, "Joint fits").
 """
 
 from __future__ import annotations
@@ -15,9 +16,15 @@ import lmfit
 import numpy as np
 from numpy.typing import NDArray
 
-from etm.fitting import ParameterEstimate, _estimate, _estimates, _fit_name, _setup
-from etm.io import MeasuredCurve
-from etm.observables import ParamSpec
+from etm.fit.data import MeasuredCurve
+from etm.fit.engine import (
+    ParameterEstimate,
+    estimates_of,
+    fit_name,
+    parameter_estimate,
+    setup_problem,
+)
+from etm.fit.registry import ParamSpec
 
 __all__ = ["JointFitResult", "fit_joint"]
 
@@ -162,7 +169,7 @@ def fit_joint(
                 f"allowed: {', '.join(sorted(_PART_OPTIONS))}"
             )
         o = dict(options)
-        prob, params, part_notes = _setup(
+        prob, params, part_notes = setup_problem(
             curves,
             observable,
             o.get("material"),
@@ -222,7 +229,7 @@ def fit_joint(
             lo, hi = new_lo, new_hi
             members.extend((k, f) for f in fnames)
         assert first is not None
-        master = _fit_name(first[1], None)
+        master = fit_name(first[1], None)
         v0 = float(np.mean([combined[f].value for _, f in members]))
         span = hi - lo if math.isfinite(hi - lo) else abs(v0) + 1.0
         v0 = min(max(v0, lo + 1e-6 * span), hi - 1e-6 * span)
@@ -244,14 +251,14 @@ def fit_joint(
 
     r = lmfit.minimize(residual, combined, method="leastsq", scale_covar=False, max_nfev=max_nfev)
     shared = tuple(
-        _estimate(probs[0].obs.spec(name), None, r.params[masters[name]]) for name in share
+        parameter_estimate(probs[0].obs.spec(name), None, r.params[masters[name]]) for name in share
     )
     by_name = {e.name: e for e in shared}
     estimates = []
     for k, prob in enumerate(probs):
         est = [
             replace(by_name[tied[e.fit_name]], curve=e.curve) if e.fit_name in tied else e
-            for e in _estimates(prob, r.params)
+            for e in estimates_of(prob, r.params)
         ]
         estimates.append(tuple(est))
         notes.extend(

@@ -1,12 +1,19 @@
-"""The ``etm`` command line: thin wrappers around the library."""
+"""The ``etm`` command line: thin wrappers around the library.
+
+The group :func:`cli` and the console script :func:`main` (``etm = "etm.cli:main"``) live here
+with ``etm reproduce`` (the essay's figures, :mod:`etm.reproduce`) and ``etm materials`` (the
+essay's tables, :mod:`etm.materials`); ``etm fit``, ``etm cell-size`` and ``etm tg`` come from
+:mod:`etm.cli.fit` (docs/fitting.md). Every command imports the library inside its body, so
+``etm --help`` stays fast.
+"""
 
 from __future__ import annotations
-
-import sys
 
 import click
 
 from etm import __version__
+
+__all__ = ["cli", "main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,8 +22,9 @@ def cli() -> None:
     """etm: the extended tunneling model (ETM) of glasses at low temperature.
 
     Energies are in kelvin, fields in tesla. Run `etm reproduce --out DIR` to draw the essay's
-    figures, `etm materials` to list the built-in material presets, `etm fit DATA... --out DIR`
-    to fit measured Cp(B) curves, `etm cell-size` and `etm tg` for structure from the fits.
+    figures, `etm materials [NAME]` to list the glasses and the essay's table rows (or show one
+    glass), `etm fit DATA... --out DIR` to fit measured curves, `etm cell-size` and `etm tg` for
+    structure from the fits.
     """
 
 
@@ -41,7 +49,7 @@ def cli() -> None:
 )
 @click.option("--no-progress", is_flag=True, help="Do not show a progress bar.")
 def reproduce(out_dir: str, fast: bool, formats: tuple[str, ...], no_progress: bool) -> None:
-    """Draw the essay's figures 6-12 and the STM dielectric background into a folder.
+    """Draw the essay's figures 6-12 and 15-16, the STM background and the echo decomposition.
 
     Every curve comes from the parameters of the essay's tables (listed in tables.md); each
     output carries the package version and those parameters (provenance.json, file metadata).
@@ -56,23 +64,24 @@ def reproduce(out_dir: str, fast: bool, formats: tuple[str, ...], no_progress: b
 
 
 @cli.command(name="materials")
-def materials_cmd() -> None:
-    """List the built-in material presets and their sources."""
+@click.argument("name", required=False)
+def materials_cmd(name: str | None) -> None:
+    """List every glass and its table rows, or show the full parameter set of glass NAME.
+
+    Without NAME: each glass with its heat-capacity (Tables 1-4), dielectric (Tables 5-6) and
+    echo (Table 7) rows and their sources. With NAME (e.g. BAS): that glass's every parameter.
+    """
     from etm import materials
 
-    for name in materials.names():
-        p = materials.get(name)
-        temps = ", ".join(f"{t:g}" for t in p.temperatures_K)
-        click.echo(f"{name:8s} {p.glass}")
-        click.echo(
-            f"{'':8s}   n_ATS P* = {p.nP_per_g:.3g} /g, Fe2+ = {p.n_Fe2_per_g:.3g} /g, "
-            f"Fe3+ = {p.n_Fe3_per_g:.3g} /g; fitted at T = {temps} K"
-        )
-        click.echo(f"{'':8s}   source: {p.source}")
+    try:
+        text = materials.describe(name)
+    except ValueError as exc:
+        raise click.UsageError(str(exc).splitlines()[0] if str(exc) else repr(exc)) from None
+    click.echo(text)
 
 
 def _register() -> None:
-    from etm.cli_fit import cell_size, fit, tg
+    from etm.cli.fit import cell_size, fit, tg
 
     for cmd in (fit, cell_size, tg):
         cli.add_command(cmd)
@@ -94,7 +103,3 @@ def main(argv: list[str] | None = None) -> int:
         click.echo("Aborted!", err=True)
         return 1
     return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -1,13 +1,13 @@
 """The echo observable ``"echo"``: relative two-pulse echo amplitude A(B)/A(B_high) vs field B.
 
-Registered in :data:`etm.observables.OBSERVABLES` when :mod:`etm.observables` is imported. The
-model (the essay's Eq. 21, 27-34, Figs. 15-16, Table 7; :func:`etm.echo.relative_amplitude`)::
+Registered in :data:`etm.fit.registry.OBSERVABLES` on import. The model (the essay's Eq. 21,
+27-34, Figs. 15-16, Table 7; :func:`etm.echo.relative_amplitude`; docs/fitting.md, "Echo")::
 
     A(B)/A(B_high) = [A_2LS + a(B)] / [A_2LS + a(B_high)],    A_2LS = background * |a(0)|
 
 with a(B) the ATS echo of :func:`etm.echo.amplitude` at the curve's temperature and pulse
 sequence (metadata ``T_K``, ``f_Hz``, ``tau1_s``, ``tau2_s``, ``tau12_s``, read in any unit of
-:data:`etm.io.UNITS`, e.g. ``# tau12_us = 2``). The two terms the fitter plots are
+:data:`etm.fit.data.UNITS`, e.g. ``# tau12_us = 2``). The two terms the fitter plots are
 ``"ATS"`` = a(B)/[A_2LS + a(B_high)] and ``"2LS"`` = A_2LS/[A_2LS + a(B_high)]; without the ATS
 term (the standard model) the 2LS echo is field-blind and the relative amplitude is 1.
 
@@ -35,20 +35,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from etm import echo
-from etm.dynamics import Pulses
-from etm.io import MeasuredCurve
-from etm.observables import (
-    Observable,
-    ParamSpec,
-    field_curve_axes,
-    metadata_number,
-    register_observable,
-    synthetic_field_curve,
-    x_cutoff_specs,
-)
+from etm import echo, materials
+from etm.fit.data import MeasuredCurve, field_curve_axes, metadata_number
+from etm.fit.engine import FitResult, fit
+from etm.fit.registry import Observable, ParamSpec, register_observable, x_cutoff_specs
+from etm.fit.synthetic import synthetic_field_curve
+from etm.params import EchoParams, Pulses
 
 __all__ = [
+    "ECHO",
     "ECHO_DEFAULT_FIXED",
     "ECHO_OPTIONS",
     "echo_defaults",
@@ -71,7 +66,7 @@ ECHO_DEFAULT_FIXED: tuple[str, ...] = (
     "tan_omega_dtau",
     "background",
 )
-#: The seven parameters of :class:`etm.echo.EchoParams`.
+#: The seven parameters of :class:`etm.params.EchoParams`.
 _EP_NAMES = (
     "Dmin_K",
     "X0min_KA2",
@@ -133,7 +128,7 @@ class _EchoCurve:
     """Relative echo amplitude of one curve at fixed T and pulse sequence, cached ATS echo.
 
     The model depends on the background only through the ratio, so a(B) on the curve's fields
-    plus B = 0 and B_high is cached on the seven :class:`~etm.echo.EchoParams` values: a
+    plus B = 0 and B_high is cached on the seven :class:`~etm.params.EchoParams` values: a
     finite-difference Jacobian column of the background costs no integral.
     """
 
@@ -163,12 +158,11 @@ class _EchoCurve:
         if hi <= lo * (1.0 + 1e-12):
             out = None
         else:
-            p = echo.EchoParams(*key)
             out = echo.amplitude(
-                self._fields,
-                self.T_K,
-                p,
-                self.pulses,
+                T_K=self.T_K,
+                B_T=self._fields,
+                params=EchoParams(*key),
+                pulses=self.pulses,
                 orientation=self.orientation,
                 matrix_elements=self.options["matrix_elements"],
                 c_form=self.options["c_form"],
@@ -203,17 +197,26 @@ class _EchoCurve:
         return sum(self.parts(v, components).values(), np.zeros_like(self.B))
 
 
-def _preset_row(material: Any, metadata: Mapping[str, Any]) -> echo.EchoPreset:
-    """The Table 7 row for ``material``: a row name ("BAS sample 2") or a glass ("BAS", "BK7"),
-    then the row whose tau12 is nearest the curve's."""
-    if isinstance(material, echo.EchoPreset):
+def _preset_row(material: Any, metadata: Mapping[str, Any]) -> materials.EchoRow:
+    """The Table 7 row for ``material``: a row or its name ("BAS sample 2"), or a glass ("BAS",
+    "BK7", a :class:`~etm.materials.Glass`), then the row whose tau12 is nearest the curve's."""
+    if isinstance(material, materials.EchoRow):
         return material
-    names = [r.name for r in echo.ECHO_PRESETS]
-    if material in names:
-        return echo.echo_preset(material)
-    rows = [r for r in echo.ECHO_PRESETS if r.name.split()[0] == material]
+    names = [r.name for r in materials.ECHO_ROWS]
+    if isinstance(material, str):
+        try:
+            return materials.echo_row(material)
+        except ValueError:
+            pass
+    glass = material if isinstance(material, materials.Glass) else None
+    if glass is None:
+        try:
+            glass = materials.get(material)
+        except ValueError:
+            glass = None
+    rows = glass.echo_rows if glass is not None else ()
     if not rows:
-        glasses = sorted({n.split()[0] for n in names})
+        glasses = sorted({r.glass for r in materials.ECHO_ROWS})
         raise ValueError(
             f"unknown material {material!r} for observable 'echo'; known (Table 7): "
             f"{', '.join(glasses + names)}"
@@ -233,6 +236,7 @@ def _echo_guess(metadata: Mapping[str, Any], material: Any) -> dict[str, float]:
     return out
 
 
+#: The registered ``"echo"`` observable.
 ECHO = register_observable(
     Observable(
         name="echo",
@@ -309,7 +313,7 @@ def echo_defaults(
     ----------
     curves : sequence of MeasuredCurve
         The echo curves (the first one's metadata picks the Table 7 row).
-    material : str or EchoPreset, optional
+    material : str or EchoRow, optional
         Table 7 row or glass whose values are used; else the typical values of BAS sample 2.
     fix : mapping, optional
         The user's fixed values (kept).
@@ -361,21 +365,21 @@ def fit_echo(
     fix: Mapping[str, float] | None = None,
     free: Sequence[str] = (),
     **kwargs: Any,
-) -> Any:
-    """Fit echo curves with :func:`etm.fitting.fit`, fixing :data:`ECHO_DEFAULT_FIXED` first.
+) -> FitResult:
+    """Fit echo curves with :func:`etm.fit.engine.fit`, fixing :data:`ECHO_DEFAULT_FIXED` first.
 
     Parameters
     ----------
     curves : MeasuredCurve or sequence of MeasuredCurve
         Relative echo amplitudes (column ``rel_<unit>``, e.g. ``rel_echo``).
-    material : str or EchoPreset, optional
+    material : str or EchoRow, optional
         Table 7 row or glass ("BAS", "BK7", "BAS sample 2"): the start, and the fixed values.
     fix : mapping, optional
         ``{name: value}`` in physical units, held fixed.
     free : sequence of str
         Default-fixed parameters to fit anyway.
     **kwargs
-        Passed to :func:`etm.fitting.fit` (``share``, ``per_curve``, ``components``,
+        Passed to :func:`etm.fit.engine.fit` (``share``, ``per_curve``, ``components``,
         ``orientation``, ``max_nfev``).
 
     Returns
@@ -387,12 +391,10 @@ def fit_echo(
     ----------
     The essay's Eq. 21, 27-34, Figs. 15-16, Table 7.
     """
-    from etm import fitting
-
     curves = (curves,) if isinstance(curves, MeasuredCurve) else tuple(curves)
     fixed, notes = echo_defaults(curves, material, fix, free)
     free = [n for n in free if n not in ECHO_DEFAULT_FIXED]
-    r = fitting.fit(curves, "echo", material=material, fix=fixed, free=free, **kwargs)
+    r = fit(curves, "echo", material=material, fix=fixed, free=free, **kwargs)
     return replace(r, notes=(*notes, *r.notes))
 
 
@@ -411,8 +413,9 @@ def synthetic_echo_curve(
 
     Parameters
     ----------
-    preset : str or EchoPreset
-        A row of :data:`etm.echo.ECHO_PRESETS` (its pulses and temperature are used).
+    preset : str or EchoRow
+        A row of :data:`etm.materials.ECHO_ROWS` (Table 7) or its name; its pulses and
+        temperature are used.
     B_T : array_like
         Fields B [T], >= 0, increasing.
     background : float
@@ -445,10 +448,10 @@ def synthetic_echo_curve(
     opts = {**ECHO_OPTIONS, **dict(options or {})}
     B = np.asarray(B_T, dtype=float)
     y0 = echo.relative_amplitude(
-        B,
-        row.T_K,
-        row.params,
-        row.pulses,
+        T_K=row.T_K,
+        B_T=B,
+        params=row.params,
+        pulses=row.pulses,
         B_high_T=opts["Bhigh_T"],
         background=background,
         orientation=orientation,

@@ -3,7 +3,8 @@
 :func:`write_fit_report` writes every file atomically into one folder; report.html is one
 self-contained page (figures embedded as base64 PNG, no external links) that reads offline.
 Figures are :class:`matplotlib.figure.Figure` objects made without pyplot, so no GUI backend is
-touched and plotting never changes the data.
+touched and plotting never changes the data. The files are described in docs/fitting.md
+("Walk-through"); params.md lays the parameters out like the essay's Tables 1-4.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from etm.fitting import FitResult, ModelComparison
+from etm.fit.compare import ModelComparison
+from etm.fit.engine import FitResult
 from etm.io import atomic_write, atomic_write_json, atomic_write_text, provenance
 
 __all__ = [

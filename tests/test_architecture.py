@@ -1,0 +1,162 @@
+"""The package's layout, asserted: no import cycles, no private names across modules, layers kept.
+
+Layers, bottom to top (docs/architecture.md): constants -> params -> materials / spectrum ->
+ensemble -> observables (heat_capacity, dielectric, echo, exact, dynamics, ...) -> fit, figures,
+reproduce -> cli. Physics never imports fitting, figures or the CLI.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import etm
+
+ROOT = Path(etm.__file__).parent
+
+#: Modules (dotted, without the "etm." prefix) that are physics: they may import each other
+#: (acyclically) but never the layers above them.
+UPPER = ("fit", "figures", "cli", "reproduce", "sweep")
+#: Third-party modules physics must not import at module level (slow, or plotting/fitting).
+HEAVY = ("matplotlib", "lmfit", "emcee", "corner", "tqdm", "click", "xarray", "dask")
+MAX_LINES = 650  # STYLE.md: ~600 lines; a module past this holds two ideas
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(ROOT.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES = {_module_name(p): p for p in sorted(ROOT.rglob("*.py"))}
+
+
+def _resolve(name: str, node: ast.ImportFrom) -> str:
+    if node.level == 0:
+        return node.module or ""
+    base = name.split(".")
+    if not MODULES[name].name == "__init__.py":
+        base = base[:-1]
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def _imports(name: str, *, top_level_only: bool = False):
+    """(imported module, imported names, is_module_level) for each import in ``name``."""
+    tree = ast.parse(MODULES[name].read_text())
+    top = set(map(id, tree.body))
+    for node in ast.walk(tree):
+        level = id(node) in top
+        if top_level_only and not level:
+            continue
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                yield a.name, (), level
+        elif isinstance(node, ast.ImportFrom):
+            yield _resolve(name, node), tuple(a.name for a in node.names), level
+
+
+def _etm_targets(name: str, *, top_level_only: bool) -> set[str]:
+    out = set()
+    for mod, names, _ in _imports(name, top_level_only=top_level_only):
+        if not mod.startswith("etm"):
+            continue
+        found = False
+        for n in names:  # "from etm import dielectric" imports the module etm.dielectric
+            if f"{mod}.{n}" in MODULES:
+                out.add(f"{mod}.{n}")
+                found = True
+        if not found and mod in MODULES:
+            out.add(mod)
+    return out
+
+
+def test_the_walk_sees_the_package():
+    # guards the test itself: it must see every layer, or it would pass vacuously
+    for m in ("etm.params", "etm.ensemble", "etm.ensemble.dos", "etm.dielectric", "etm.fit",
+              "etm.figures", "etm.cli"):  # fmt: skip
+        assert m in MODULES
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """A cycle of the directed graph as a list of nodes (first == last), or None."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(m: str) -> list[str] | None:
+        state[m] = 1
+        stack.append(m)
+        for t in sorted(graph.get(m, ())):
+            if state.get(t) == 1:
+                return stack[stack.index(t) :] + [t]
+            if t not in state and (c := visit(t)):
+                return c
+        stack.pop()
+        state[m] = 2
+        return None
+
+    for m in sorted(graph):
+        if m not in state and (c := visit(m)):
+            return c
+    return None
+
+
+def test_cycle_finder_finds_cycles():
+    # the detector itself must be able to fail (today's fitting circle had this shape)
+    assert find_cycle({"fit": {"joint"}, "joint": {"fit"}}) == ["fit", "joint", "fit"]
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+
+
+@pytest.mark.parametrize("top_level_only", [True, False])
+def test_no_import_cycles(top_level_only):
+    # module-level imports first; then with the imports inside functions too, which run later
+    # but still must not close a circle
+    graph = {m: _etm_targets(m, top_level_only=top_level_only) - {m} for m in MODULES}
+    cycle = find_cycle(graph)
+    assert cycle is None, "import cycle: " + " -> ".join(cycle)
+
+
+def test_no_private_names_across_modules():
+    bad = []
+    for m in MODULES:
+        for mod, names, _ in _imports(m):
+            if not mod.startswith("etm") or mod == m:
+                continue
+            # a private module may be imported by name; a private name from another module not
+            for n in names:
+                if n.startswith("_") and not n.startswith("__"):
+                    bad.append(f"{m} imports {n} from {mod}")
+            if any(p.startswith("_") for p in mod.split(".")[1:]):
+                parent = mod.rsplit(".", 1)[0]
+                if not m.startswith(parent):
+                    bad.append(f"{m} imports the private module {mod}")
+    assert not bad, "\n".join(bad)
+
+
+def _is_upper(m: str) -> bool:
+    parts = m.split(".")
+    return len(parts) > 1 and parts[1] in UPPER
+
+
+def test_physics_never_imports_fitting_plotting_or_cli():
+    bad = []
+    for m in MODULES:
+        if _is_upper(m) or m == "etm":
+            continue
+        for t in _etm_targets(m, top_level_only=False):
+            if _is_upper(t):
+                bad.append(f"{m} imports {t}")
+        for mod, _, level in _imports(m):
+            if level and mod.split(".")[0] in HEAVY:
+                bad.append(f"{m} imports {mod} at module level")
+    assert not bad, "\n".join(bad)
+
+
+def test_modules_stay_small():
+    long = {m: n for m, p in MODULES.items() if (n := len(p.read_text().splitlines())) > MAX_LINES}
+    assert not long, f"modules over {MAX_LINES} lines: {long}"
