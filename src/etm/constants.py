@@ -26,7 +26,7 @@ epsilon_0: float = _c.epsilon_0
 #: One angstrom squared in m^2.
 ANGSTROM2_M2: float = 1e-20
 
-#: D0*phi [K] per (T * K*angstrom^2): 2 pi (e/h) * 1e-20 m^2/A^2 (MODEL.md section 1).
+#: D0*phi [K] per (T * K*angstrom^2): 2 pi (e/h) * 1e-20 m^2/A^2 (docs/conventions.md).
 AB_K_PER_T_KA2: float = 2.0 * np.pi * e / h * ANGSTROM2_M2
 
 #: One debye in C m: 1e-21/c by definition (c the speed of light in m/s).
@@ -56,7 +56,7 @@ def ab_energy(X_KA2: ArrayLike, B_T: ArrayLike, cos_beta: ArrayLike = 1.0) -> ND
 
     References
     ----------
-    MODEL.md section 1; the essay's phi = 2 pi Phi/Phi0 with Phi0 = h/|q|.
+    docs/conventions.md; the essay's phi = 2 pi Phi/Phi0 with Phi0 = h/|q|.
 
     Examples
     --------

@@ -199,7 +199,7 @@ def exact_counting(
 
     References
     ----------
-    Essay Eqs. 10-13; MODEL.md sections 3-4; docs/exact.md.
+    Essay Eqs. 10-13; docs/dos.md; docs/exact.md.
 
     Examples
     --------
@@ -305,7 +305,7 @@ def analytic_counting(
 
     References
     ----------
-    Essay Eqs. 12-13; MODEL.md section 4.
+    Essay Eqs. 12-13; docs/dos.md.
 
     Examples
     --------

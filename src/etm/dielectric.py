@@ -2,7 +2,7 @@
 
 Each anomalous tunneling system (ATS) acts, in the weak-field limit, as an effective two-level
 system of gap E = sqrt(D^2 + y^2), y = D0 phi = AB_K_PER_T_KA2 * B * X * cos(beta) (essay
-Eq. 16-22, MODEL.md section 6). Its resonant and relaxational responses are averaged over the
+Eq. 16-22, docs/dielectric.md). Its resonant and relaxational responses are averaged over the
 distribution ``dD/D dX/X d(cos beta)`` (D >= Dmin, X0min <= X <= X0max). Conventions, derivations
 and the measured size of every approximation are in ``docs/dielectric.md``; in short:
 
@@ -72,7 +72,7 @@ __all__ = [
 #: Ways to average the single-system response: ``"direct"`` (joint average over D, D0, beta; no
 #: approximation) and ``"decoupled"`` (the essay's Eq. 19, see :func:`ats_response`).
 AVERAGES: tuple[str, ...] = ("direct", "decoupled")
-#: ``"exact"``: three-well matrix elements (MODEL.md section 6); ``"essay"``: Eq. 20 for n_w wells
+#: ``"exact"``: three-well matrix elements (docs/dielectric.md); ``"essay"``: Eq. 20 for n_w wells
 #: and the rate of Eq. 21.
 MATRIX_ELEMENTS: tuple[str, ...] = ("exact", "essay")
 #: ``"frozen"``: omega tau >> 1, resonant part (Eq. 16) only, as in the essay's fits of
@@ -126,7 +126,7 @@ def correlators(
     E_K, D_K : array_like
         Gap E = sqrt(D^2 + (D0 phi)^2) and effective asymmetry D [K], 0 <= D <= E.
     matrix_elements : {"exact", "essay"}
-        ``"exact"``: (E^2 - D^2/2)/E^2 and (D^2/2)/E^2 (three wells, MODEL.md section 6);
+        ``"exact"``: (E^2 - D^2/2)/E^2 and (D^2/2)/E^2 (three wells, docs/dielectric.md);
         ``"essay"``: Eq. 20, (1/3)(n/(n-1))((n-2)E^2 + D0^2 phi^2)/E^2 and its diagonal partner
         (1/3)(n/(n-1)) D^2/E^2. The two coincide for n_wells = 3.
     n_wells : int

@@ -1,6 +1,6 @@
 """Density-matrix propagation of single tunneling systems through a two-pulse echo sequence.
 
-This is the independent route to the polarization echo (essay section 3.3, MODEL.md section 7):
+This is the independent route to the polarization echo (essay section 3.3, docs/echo.md):
 no closed form enters; single systems are propagated numerically (matrix exponentials of the
 pulse Hamiltonians, the exact Lindblad solution for the free evolution) and the echo is the
 coherence-pathway component that refocuses. :mod:`etm.echo` integrates the closed form of the
@@ -259,7 +259,7 @@ def two_pulse_echo(
 
     References
     ----------
-    Essay Eqs. 25-29 and 32-33; MODEL.md section 7.
+    Essay Eqs. 25-29 and 32-33; docs/echo.md.
 
     Examples
     --------

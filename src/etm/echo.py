@@ -53,7 +53,7 @@ __all__ = [
     "single_system_echo",
 ]
 
-#: ``"exact"``: three-well matrix elements (MODEL.md section 6, docs/dielectric.md): Omega_R^2 =
+#: ``"exact"``: three-well matrix elements (docs/dielectric.md): Omega_R^2 =
 #: Omega_1^2 (E^2 - D^2/2)/(4 E^2), phonon weight (E^2 - D^2/2); ``"essay"``: Eq. 27 and 21,
 #: Omega_R^2 = Omega_1^2 (E^2 - D^2/6)/(6 E^2), phonon weight (E^2 - D^2/6).
 MATRIX_ELEMENTS: tuple[str, ...] = ("exact", "essay")
@@ -457,7 +457,7 @@ def amplitude(
 
     References
     ----------
-    Essay Eqs. 21, 27-34; MODEL.md section 7; docs/echo.md.
+    Essay Eqs. 21, 27-34; docs/echo.md.
 
     Examples
     --------

@@ -114,7 +114,7 @@ def loop_phase(B_T: ArrayLike, loop_area_A2: float, cos_beta: ArrayLike = 1.0) -
 
     References
     ----------
-    MODEL.md section 1.
+    docs/conventions.md.
 
     Examples
     --------
@@ -167,7 +167,7 @@ def level_heat_capacity(levels_K: ArrayLike, T_K: ArrayLike) -> NDArray[np.float
 
     References
     ----------
-    The canonical fluctuation formula; MODEL.md section 5 (whose two-level form it generalizes).
+    The canonical fluctuation formula; docs/dos.md (whose two-level form it generalizes).
 
     Examples
     --------
@@ -224,7 +224,7 @@ def ats_system_heat_capacity(
 
     References
     ----------
-    Essay Eqs. 6-11; MODEL.md sections 2 and 5; docs/exact.md.
+    Essay Eqs. 6-11; docs/conventions.md; docs/exact.md.
 
     Examples
     --------
@@ -333,7 +333,7 @@ def exact_heat_capacity(
 
     References
     ----------
-    Essay Eqs. 6-11, 14-15; MODEL.md sections 2-5; docs/exact.md.
+    Essay Eqs. 6-11, 14-15; docs/conventions.md; docs/exact.md.
 
     Examples
     --------

@@ -70,7 +70,7 @@ def ats(
 
     References
     ----------
-    The essay's Eq. 14-15; MODEL.md section 5.
+    The essay's Eq. 14-15; docs/dos.md.
 
     Examples
     --------

@@ -1,6 +1,6 @@
 """Parameter sets of the model, as frozen dataclasses validated on construction.
 
-All fitted numbers of the essay are in *effective* parameters (MODEL.md section 2): D is the
+All fitted numbers of the essay are in *effective* parameters (docs/conventions.md): D is the
 effective asymmetry, and the tunneling energy enters only through X = D0 (|q|/e) S in K*angstrom^2.
 A sweep is :func:`dataclasses.replace`, never mutation.
 """
@@ -83,7 +83,7 @@ def check_positive(name: str, value: float, *, allow_zero: bool = False) -> floa
 class ATSParams:
     """Distribution of anomalous tunneling systems (ATS), in effective parameters.
 
-    The distribution (essay Eq. 10, MODEL.md section 3) is
+    The distribution (essay Eq. 10, docs/dos.md) is
     ``n_ATS P(D, D0) dD dD0 = 2 pi nP_per_g dD/D dD0/D0`` with ``Dmin <= D <= Dmax`` and
     ``D0min <= D0 <= D0max``; the D0 cutoffs enter only through X = D0 (|q|/e) S.
 

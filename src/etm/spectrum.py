@@ -2,7 +2,7 @@
 
 All energies are in kelvin (E/k_B). Every function broadcasts over leading array dimensions.
 
-Two parameter sets are kept apart (MODEL.md section 2):
+Two parameter sets are kept apart (docs/conventions.md):
 
 * **bare** parameters are the matrix elements of the essay's Eq. 6: well energies ``E1, E2, E3``
   and the tunneling amplitude ``D0``; ``D_bare = sqrt(E1**2 + E2**2 + E3**2)``;
@@ -88,7 +88,7 @@ def ats_hamiltonian(
 
     References
     ----------
-    Essay Eq. 6; MODEL.md section 2.
+    Essay Eq. 6; docs/conventions.md.
 
     Examples
     --------
@@ -189,7 +189,7 @@ def ats_levels(
 
     References
     ----------
-    Essay Eqs. 6-8 and 11; MODEL.md section 2; docs/spectrum.md.
+    Essay Eqs. 6-8 and 11; docs/conventions.md; docs/spectrum.md.
 
     Examples
     --------
@@ -274,7 +274,7 @@ def ats_well_energies(D: ArrayLike, theta: ArrayLike) -> NDArray[np.float64]:
 
     References
     ----------
-    Essay Eqs. 9-11; MODEL.md sections 2-3.
+    Essay Eqs. 9-11; docs/conventions.md.
 
     Examples
     --------
@@ -313,7 +313,7 @@ def to_effective(
 
     References
     ----------
-    Essay Eq. 9 and the text after it; MODEL.md section 2.
+    Essay Eq. 9 and the text after it; docs/conventions.md.
 
     Examples
     --------
@@ -348,7 +348,7 @@ def to_bare(D_eff: ArrayLike, D0_eff: ArrayLike) -> tuple[NDArray[np.float64], N
 
     References
     ----------
-    MODEL.md section 2.
+    docs/conventions.md.
 
     Examples
     --------
@@ -385,7 +385,7 @@ def weak_field_gap(D: ArrayLike, D0phi: ArrayLike) -> NDArray[np.float64]:
 
     References
     ----------
-    Essay Eq. 9 after the rescaling; MODEL.md section 2.
+    Essay Eq. 9 after the rescaling; docs/conventions.md.
 
     Examples
     --------
@@ -419,7 +419,7 @@ def ring_hamiltonian(E: ArrayLike, D0: ArrayLike, phi: ArrayLike) -> NDArray[np.
 
     References
     ----------
-    Essay section 2 (n_w-well generalization); MODEL.md section 2.
+    Essay section 2 (n_w-well generalization); docs/conventions.md.
 
     Examples
     --------
@@ -471,7 +471,7 @@ def ring_levels(E: ArrayLike, D0: ArrayLike, phi: ArrayLike) -> NDArray[np.float
 
     References
     ----------
-    Essay section 2; MODEL.md section 2.
+    Essay section 2; docs/conventions.md.
 
     Examples
     --------
@@ -525,7 +525,7 @@ def tetrahedral_hamiltonian(
 
     References
     ----------
-    Essay section 2 (TFWP); MODEL.md section 2.
+    Essay section 2 (TFWP); docs/conventions.md.
 
     Examples
     --------
@@ -582,7 +582,7 @@ def tetrahedral_levels(E: ArrayLike, D0: ArrayLike, phi_vec: ArrayLike) -> NDArr
 
     References
     ----------
-    Essay section 2 (TFWP); MODEL.md section 2.
+    Essay section 2 (TFWP); docs/conventions.md.
 
     Examples
     --------

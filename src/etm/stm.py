@@ -103,7 +103,7 @@ def stm_resonant(
 
     References
     ----------
-    MODEL.md section 6 (the textbook STM result); Phillips, Rep. Prog. Phys. 50, 1657 (1987).
+    docs/dielectric.md (the textbook STM result); Phillips, Rep. Prog. Phys. 50, 1657 (1987).
 
     Examples
     --------
@@ -258,7 +258,7 @@ def stm_relaxation(
 
     References
     ----------
-    MODEL.md section 6; Jaeckle, Z. Phys. 257, 212 (1972); Phillips (1987).
+    docs/dielectric.md; Jaeckle, Z. Phys. 257, 212 (1972); Phillips (1987).
 
     Examples
     --------
