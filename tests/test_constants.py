@@ -30,3 +30,17 @@ def test_field_for_2pi_gives_phase_2pi():
     D0 = 3.0
     assert_allclose(ab_energy(D0 * S, B2pi), 2 * np.pi * D0, rtol=1e-14)
     assert_allclose(B2pi, sc.h / sc.e / (S * 1e-20), rtol=1e-15)
+
+
+def test_hard_coded_constants_match_scipy():
+    # k_B, h, e are exact in the SI (2019): equal to the last bit; hbar = h/(2 pi) as scipy
+    # computes it. mu_B and epsilon_0 are measured: scipy >= 1.15 ships CODATA 2022 (the values
+    # typed in); an older scipy (CODATA 2018) differs by 1.4e-9 (mu_B) and 6.8e-10 (epsilon_0)
+    # relative, hence rtol 2e-9.
+    from etm import constants as c
+
+    assert c.k_B == sc.k and c.h == sc.h and c.e == sc.e
+    assert_allclose(c.hbar, sc.hbar, rtol=1e-15)
+    assert_allclose(c.mu_B, sc.physical_constants["Bohr magneton"][0], rtol=2e-9)
+    assert_allclose(c.epsilon_0, sc.epsilon_0, rtol=2e-9)
+    assert_allclose(c.mu_B_K_per_T, sc.physical_constants["Bohr magneton in K/T"][0], rtol=2e-9)

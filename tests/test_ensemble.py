@@ -701,3 +701,61 @@ def test_thermal_dos_integral_bad_input(kwargs, match):
     args = {"T_K": 0.6, "B_T": 0.5, "params": P_BAS, "orientation": "isotropic"} | kwargs
     with pytest.raises(ValueError, match=match):
         thermal_dos_integral(_exp_kernel, **args)
+
+
+@pytest.mark.parametrize("orientation", ORIENTATIONS)
+def test_ats_dos_chunked_equals_one_pass(orientation):
+    # elementwise closed forms: chunks change nothing, bit for bit
+    E = np.linspace(0.0, 6.0, 301)[:, None]
+    B = np.array([0.0, 1e-7, 0.3, 5.0])[None, :]
+    ref = ats_dos(E, B, P_DMAX, orientation)
+    assert np.array_equal(ats_dos(E, B, P_DMAX, orientation, memory_MB=1e-3), ref)
+
+
+@pytest.mark.parametrize("orientation", ORIENTATIONS)
+def test_thermal_dos_integral_chunked_equals_one_pass(orientation):
+    # the plan (T range, refinement depth over all fields) is shared by every chunk, so each
+    # chunk's rows are those of the one-pass grid: equal to round-off of the row sums (1e-12)
+    T = np.array([0.05, 0.6, 3.0])[:, None]
+    B = np.concatenate([[0.0, 1e-9], np.linspace(0.0, 12.0, 37)])[None, :]
+    one = thermal_dos_integral(_exp_kernel, T, B, P_DMAX, orientation, memory_MB=1e4)
+    chunked = thermal_dos_integral(_exp_kernel, T, B, P_DMAX, orientation, memory_MB=0.05)
+    assert_allclose(chunked, one, rtol=1e-12, atol=0.0)
+
+
+@pytest.mark.parametrize("p", [P_BAS, P_DMAX])
+def test_refinement_depth_compiled_equals_array_formula(p):
+    # the compiled pass over the fields against the breakpoint widths computed with arrays
+    from etm.ensemble import coupling, refinement_depth
+
+    b0 = coupling(np.concatenate([[0.0, 1e-12], np.geomspace(1e-4, 30.0, 200)]), "isotropic")
+    T_min = 0.01
+    u_lo = 0.05 * min(T_min, p.Dmin_K)
+    Ds = [p.Dmin_K] if p.Dmax_K is None else [p.Dmin_K, p.Dmax_K]
+    expect = []
+    for d in Ds:
+        for X in (p.X0min_KA2, p.X0max_KA2):
+            y = b0 * X
+            e = np.hypot(d, y)
+            h_y, h_d = d * d / (e + y), y * y / (e + d)
+            h = np.where((h_d < h_y) & (h_d >= 1e-6 * u_lo), h_d, np.maximum(h_y, 1e-6 * u_lo))
+            r = np.max(np.maximum(e - p.Dmin_K, u_lo) / h)
+            expect.append(int(np.clip(np.ceil(np.log2(r)), 0, 60)))
+    assert refinement_depth(b0, p, T_min) == tuple(expect)
+
+
+def test_response_grid_chunk_rows_equal_one_grid():
+    # with the whole set of fields given, a chunk's rows are the one-pass grid's rows (the
+    # one-pass grid may keep extra zero-width panels, which carry zero weight)
+    from etm.ensemble import response_grid
+
+    Bu = np.concatenate([[0.0, 1e-9], np.linspace(0.01, 3.0, 30)])
+    T = np.array([0.02, 0.5])
+    E, dE, Et, dEt = response_grid(Bu, T, P_DMAX, "isotropic")
+    for s in (slice(0, 7), slice(7, 20), slice(20, 32)):
+        Ec, dEc, Etc, dEtc = response_grid(Bu[s], T, P_DMAX, "isotropic", all_fields_T=Bu)
+        for i, row in enumerate(range(32)[s]):
+            keep = dE[row] != 0.0
+            assert np.array_equal(E[row][keep], Ec[i][dEc[i] != 0.0])
+            assert np.array_equal(dE[row][keep], dEc[i][dEc[i] != 0.0])
+        assert np.array_equal(Etc, Et[s]) and np.array_equal(dEtc, dEt[s])

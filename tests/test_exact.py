@@ -242,3 +242,31 @@ def test_broadcasting_and_scalar():
     c = exact_heat_capacity([0.3, 0.6], [[0.0], [1.0]], BAS, orientation="aligned")
     assert c.shape == (2, 2) and np.all(np.isfinite(c)) and np.all(c > 0)
     assert np.ndim(exact_counting(1.0, 0.0, BAS)) == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# the compiled route against the numpy route; threads change nothing
+
+
+@pytest.mark.parametrize("orientation", ["aligned", "isotropic", "phi2/3"])
+@pytest.mark.parametrize("dmax", [None, 4.0])
+def test_compiled_route_equals_numpy_route(orientation, dmax):
+    # same nodes, same closed form (both gaps in product form vs levels and lower_gap), sums in
+    # another order, systems with gap > 50 T skipped (each < 2e-18 of its C/k_B scale): round-off
+    # only, so 1e-12 relative (measured <= 2e-15)
+    p = replace(BAS, Dmax_K=dmax)
+    T = np.array([0.05, 0.6, 3.0])[:, None]
+    B = np.array([0.0, 0.7, 9.0])[None, :]
+    got = exact_heat_capacity(T, B, p, orientation=orientation, workers=1)
+    ref = exact_heat_capacity(T, B, p, orientation=orientation, reference=True)
+    assert_allclose(got, ref, rtol=1e-12, atol=0.0)
+
+
+def test_workers_identical_and_checked():
+    T = np.array([0.3, 0.6, 1.2])[:, None]
+    B = np.array([0.0, 2.0])[None, :]
+    ref = exact_heat_capacity(T, B, BAS, workers=1)
+    assert np.array_equal(exact_heat_capacity(T, B, BAS, workers=2), ref)
+    assert np.array_equal(exact_heat_capacity(T, B, BAS, workers=5), ref)
+    with pytest.raises(ValueError, match="workers"):
+        exact_heat_capacity(0.6, 0.0, BAS, workers=0)

@@ -15,6 +15,7 @@ from etm.constants import AB_K_PER_T_KA2, k_B, mu_B_K_per_T
 from etm.ensemble import ORIENTATIONS
 from etm.heat_capacity import (
     ats,
+    ats_reference,
     components,
     phonon,
     single_ts,
@@ -314,3 +315,52 @@ def test_single_ts_direct_function_shapes():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ----------------------------------------------------------------------------------------------
+# the fused compiled quadrature against the numpy route; chunking and threads change nothing
+
+_FIELDS_T = np.concatenate([[0.0, 1e-12, 1e-6, 1e-3], np.linspace(0.0, 30.0, 61), [7.9999]])
+_TEMPS_K = np.array([0.002, 0.05, 0.3, 0.6, 2.0, 10.0, 90.0])
+
+
+@pytest.mark.parametrize("orientation", ORIENTATIONS)
+@pytest.mark.parametrize("dmax", [None, 3.0])
+def test_fused_ats_equals_numpy_route(orientation, dmax):
+    # same quadrature by two codes (the compiled per-field loop vs thermal_grid's arrays and the
+    # numpy density of states): round-off only, so 1e-12 relative (measured ~6e-16)
+    p = replace(P_BAS, Dmax_K=dmax)
+    T, B = _TEMPS_K[:, None], _FIELDS_T[None, :]
+    got = ats(T, B, p, orientation=orientation)
+    ref = ats_reference(T, B, p, orientation=orientation)
+    assert got.shape == ref.shape == (T.size, B.size)
+    assert_allclose(got, ref, rtol=1e-12, atol=0.0)
+
+
+def test_fused_ats_curve_equals_numpy_route():
+    # the MCMC's case: one 41-field curve at one temperature
+    B = np.linspace(0.0, 8.0, 41)
+    assert_allclose(ats(0.6, B, P_BAS), ats_reference(0.6, B, P_BAS), rtol=1e-12, atol=0.0)
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_ats_workers_identical(workers):
+    # one thread per field in a fixed order: bit-identical whatever the thread count; 400 fields x
+    # ~300 nodes is above the threshold where the threads start
+    B = np.linspace(0.0, 8.0, 400)
+    T = np.array([[0.3], [0.6]])
+    ref = ats(T, B, P_BAS, workers=1)
+    assert np.array_equal(ats(T, B, P_BAS, workers=workers), ref)
+
+
+def test_ats_memory_budget_identical_and_total_takes_it():
+    B = np.linspace(0.0, 8.0, 300)
+    ref = ats(0.6, B, P_BAS)
+    assert np.array_equal(ats(0.6, B, P_BAS, memory_MB=0.01), ref)
+    assert_allclose(total(0.6, B, BAS, memory_MB=0.01), total(0.6, B, BAS), rtol=1e-15)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True])
+def test_ats_bad_workers(bad):
+    with pytest.raises(ValueError, match="workers"):
+        ats(0.6, 1.0, P_BAS, workers=bad)

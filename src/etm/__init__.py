@@ -1,15 +1,40 @@
 """etm: the extended tunneling model (ETM) of glasses at low temperature.
 
 Energies are in kelvin (E/k_B), temperatures in K, magnetic fields in tesla.
+
+``import etm`` stays light (numpy and the constants only); the physics modules are imported
+when used (``from etm import heat_capacity`` or ``etm.heat_capacity``), and ``etm.sweep(...)``
+(:func:`etm.sweep.sweep`; xarray and dask only when it runs) on first access
+(docs/performance.md).
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from etm.constants import ab_energy
 
-try:
-    __version__ = version("etm")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0+unknown"
+if TYPE_CHECKING:  # pragma: no cover
+    from etm import sweep
 
-__all__ = ["__version__", "ab_energy"]
+__all__ = ["__version__", "ab_energy", "sweep"]
+
+
+def __getattr__(name: str) -> Any:
+    # lazy attributes (PEP 562): the version (importlib.metadata costs ~20 ms) and submodules
+    # by attribute access; etm.sweep is the module etm/sweep.py, callable as the function
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("etm")
+        except PackageNotFoundError:  # pragma: no cover - a source tree without install
+            return "0+unknown"
+    import importlib
+
+    try:
+        return importlib.import_module(f"etm.{name}")
+    except ModuleNotFoundError as err:
+        if err.name != f"etm.{name}":
+            raise
+        raise AttributeError(f"module 'etm' has no attribute {name!r}") from None

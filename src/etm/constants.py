@@ -1,28 +1,32 @@
-"""Physical constants (CODATA, via :mod:`scipy.constants`) and the Aharonov-Bohm conversion.
+"""Physical constants (CODATA 2022, hard-coded) and the Aharonov-Bohm conversion.
 
-Every other module takes its constants from here; no magic numbers elsewhere.
+Every other module takes its constants from here; no magic numbers elsewhere. The values are
+typed in rather than read from :mod:`scipy.constants`, whose import costs ~0.15 s of every
+``import etm``; tests/test_constants.py checks them against scipy.constants (k_B, h, e are exact
+in the SI since 2019; mu_B and epsilon_0 are the CODATA 2022 values that scipy >= 1.15 ships).
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import constants as _c
 
-#: Boltzmann constant k_B [J/K].
-k_B: float = _c.k
-#: Planck constant h [J s].
-h: float = _c.h
+#: Boltzmann constant k_B [J/K] (exact).
+k_B: float = 1.380649e-23
+#: Planck constant h [J s] (exact).
+h: float = 6.62607015e-34
 #: Reduced Planck constant hbar [J s].
-hbar: float = _c.hbar
-#: Elementary charge e [C].
-e: float = _c.e
-#: Bohr magneton mu_B [J/T].
-mu_B: float = _c.physical_constants["Bohr magneton"][0]
+hbar: float = h / (2.0 * math.pi)
+#: Elementary charge e [C] (exact).
+e: float = 1.602176634e-19
+#: Bohr magneton mu_B [J/T] (CODATA 2022).
+mu_B: float = 9.2740100657e-24
 #: Bohr magneton over k_B [K/T]: the Zeeman energy g mu_B B in kelvin is ``g * mu_B_K_per_T * B``.
 mu_B_K_per_T: float = mu_B / k_B
-#: Vacuum permittivity epsilon_0 [F/m].
-epsilon_0: float = _c.epsilon_0
+#: Vacuum permittivity epsilon_0 [F/m] (CODATA 2022).
+epsilon_0: float = 8.8541878188e-12
 #: One angstrom squared in m^2.
 ANGSTROM2_M2: float = 1e-20
 

@@ -9,6 +9,10 @@ Every observable of the model is a single-system response averaged over one dist
   closed-form shell integrals and Gauss nodes for any kernel;
 * :mod:`etm.ensemble.quadrature`: the energy panels (thermal, resonant-with-tail, narrow
   resonance) shared by Cp, the dielectric response and the echo;
+* :mod:`etm.ensemble.pointwise`: energy panels built per (B, T, f) point and principal values
+  of a pole at E = hf inside the band (the dielectric response at any frequency);
+* :mod:`etm.ensemble.geometry`: the shell integrals with a cos^2(beta) weight (a measuring field
+  parallel, perpendicular or random relative to B);
 * :mod:`etm.ensemble.measure`: the exact route's (D, theta, D0, cos beta) nodes.
 
 An observable supplies the single-system kernel; see docs/architecture.md.
@@ -35,11 +39,15 @@ from etm.ensemble.measure import (
 from etm.ensemble.quadrature import (
     GL_NODES,
     ThermalGrid,
+    ThermalPlan,
+    base_edges,
     energy_panels,
+    refinement_depth,
     resonance_grid,
     response_grid,
     thermal_dos_integral,
     thermal_grid,
+    thermal_plan,
 )
 from etm.ensemble.shells import (
     shell_debye,
@@ -57,9 +65,11 @@ __all__ = [
     "GL_NODES",
     "ORIENTATIONS",
     "ThermalGrid",
+    "ThermalPlan",
     "ats_dos",
     "ats_dos_isotropic",
     "ats_dos_oriented",
+    "base_edges",
     "check_orientation",
     "coupling",
     "dos_at_coupling",
@@ -68,6 +78,7 @@ __all__ = [
     "lnD0_nodes",
     "lnD_nodes",
     "phase_nodes",
+    "refinement_depth",
     "resonance_grid",
     "response_grid",
     "shell_G",
@@ -77,6 +88,7 @@ __all__ = [
     "sinh_nodes",
     "thermal_dos_integral",
     "thermal_grid",
+    "thermal_plan",
     "y_pieces",
     "y_range",
     "zero_field_band",

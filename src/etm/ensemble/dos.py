@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from etm.chunks import chunk_length, chunk_slices
 from etm.constants import AB_K_PER_T_KA2
 from etm.params import ATSParams, check_array
 
@@ -207,7 +208,12 @@ def _kappa(B_T: ArrayLike) -> NDArray:
 
 
 def ats_dos(
-    E_K: ArrayLike, B_T: ArrayLike, params: ATSParams, orientation: str = "isotropic"
+    E_K: ArrayLike,
+    B_T: ArrayLike,
+    params: ATSParams,
+    orientation: str = "isotropic",
+    *,
+    memory_MB: float | None = None,
 ) -> NDArray[np.float64]:
     """Density of states of the ATS in a magnetic field (essay Eq. 13), states per gram per kelvin.
 
@@ -221,6 +227,9 @@ def ats_dos(
         The ATS distribution (effective parameters).
     orientation : {"isotropic", "aligned", "phi2/3"}
         How the loops are oriented relative to B (see the module docstring).
+    memory_MB : float or None
+        Working-memory budget [MB] (:mod:`etm.chunks`): the points are evaluated in chunks
+        (elementwise, so the result is the same).
 
     Returns
     -------
@@ -241,7 +250,16 @@ def ats_dos(
     check_orientation(orientation)
     E = check_array("E_K", E_K)
     B = check_array("B_T", B_T)
-    return dos_at_coupling(E, coupling(B, orientation), params, orientation)
+    E, B = np.broadcast_arrays(E, B)
+    out = np.empty(E.shape)
+    Ef, Bf, of = E.reshape(-1), B.reshape(-1), out.reshape(-1)
+    for s in chunk_slices(Ef.size, chunk_length(_BYTES_PER_POINT, memory_MB=memory_MB)):
+        of[s] = dos_at_coupling(Ef[s], coupling(Bf[s], orientation), params, orientation)
+    return out
+
+
+#: Working memory of the closed forms per point [bytes]: ~48 float64 temporaries.
+_BYTES_PER_POINT = 8.0 * 48
 
 
 def coupling(B_T: ArrayLike, orientation: str) -> NDArray[np.float64]:

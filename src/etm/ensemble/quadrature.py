@@ -25,17 +25,24 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from etm._kernels import corner_ratio_max
+from etm.chunks import chunk_length, chunk_slices
 from etm.ensemble.dos import check_orientation, coupling, dos_at_coupling
 from etm.params import ATSParams, check_array
 
 __all__ = [
     "GL_NODES",
     "ThermalGrid",
+    "ThermalPlan",
+    "base_edges",
+    "corner_arrays",
     "energy_panels",
+    "refinement_depth",
     "resonance_grid",
     "response_grid",
     "thermal_dos_integral",
     "thermal_grid",
+    "thermal_plan",
 ]
 
 
@@ -79,6 +86,87 @@ def _gl01(n: int) -> tuple[NDArray, NDArray]:
     return _GL_CACHE[n]
 
 
+def _refinement_widths(b0: NDArray, params: ATSParams, u_lo: float):
+    """Per corner of g: (u_bp, h), the breakpoint in u = E - Dmin and the first panel width."""
+    out = []
+    for e, h_y, h_d in _breakpoints(b0, params):
+        # Left unresolved, the ln(E^2 - D^2) spike of width h_d costs ~1e-2 h_d/u_lo relative
+        # (measured: 8e-6 at h_d/u_lo = 1e-3), so one narrower than 1e-6 u_lo costs < 1e-8.
+        # Refining it anyway would make the grid, and so the quadrature error, jump between
+        # B = 0 (where it does not exist) and tiny B, where differences are wanted to O(B^2).
+        h = np.where((h_d < h_y) & (h_d >= 1e-6 * u_lo), h_d, np.maximum(h_y, 1e-6 * u_lo))
+        out.append((e - params.Dmin_K, h))
+    return out
+
+
+def _u_range(params: ATSParams, T_min_K: float, u_top_K: float) -> tuple[float, float]:
+    u_lo = HEAD * min(float(T_min_K), params.Dmin_K)
+    return u_lo, max(float(u_top_K), 2.0 * u_lo)
+
+
+def refinement_depth(
+    b0: ArrayLike, params: ATSParams, T_min_K: float, *, memory_MB: float | None = None
+) -> tuple[int, ...]:
+    """Number of graded panels beside each kink of g, shared by every field in ``b0``.
+
+    :func:`energy_panels` grades panels geometrically away from every corner energy of g, from
+    the width of the spike beside it up to the base grid's scale; the number of steps is the
+    largest any field in the set needs. Computing it once for all fields and passing it to
+    :func:`energy_panels` for chunks of the fields makes the chunks' rows identical to those of
+    one grid over every field (so chunked results equal unchunked ones).
+
+    Parameters
+    ----------
+    b0 : array_like
+        Couplings [1/angstrom^2] (from :func:`etm.ensemble.coupling`).
+    params : ATSParams
+        The ATS distribution.
+    T_min_K : float
+        Lowest temperature [K] the grid serves.
+    memory_MB : float or None
+        Unused (the compiled pass over the fields needs O(1) memory); kept for the common
+        call shape.
+
+    Returns
+    -------
+    tuple of int
+        One depth per corner (2 without Dmax, 4 with it), each in [0, 60].
+
+    Examples
+    --------
+    >>> p = ATSParams(Dmin_K=0.5, X0min_KA2=5e4, X0max_KA2=3e5, nP_per_g=1.0)
+    >>> len(refinement_depth([0.0, 1e-5], p, 0.3))
+    2
+    """
+    b0 = np.ascontiguousarray(b0, dtype=float).reshape(-1)
+    u_lo, _ = _u_range(params, T_min_K, 0.0)
+    # compiled loop over the fields, same arithmetic as _refinement_widths, no temporaries
+    ratio = corner_ratio_max(b0, *corner_arrays(params), params.Dmin_K, u_lo)
+    depth = []
+    for r in ratio:
+        if r <= 0.0:
+            depth.append(0)
+        else:
+            depth.append(int(np.clip(np.ceil(np.log2(r)), 0, 60)))
+    return tuple(depth)
+
+
+def corner_arrays(params: ATSParams) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(D, X) of every corner of g, in the order of :func:`refinement_depth`'s depths."""
+    D = [params.Dmin_K] if params.Dmax_K is None else [params.Dmin_K, params.Dmax_K]
+    corner_D = np.array([d for d in D for _ in (0, 1)], dtype=float)
+    corner_X = np.array([x for _ in D for x in (params.X0min_KA2, params.X0max_KA2)])
+    return corner_D, corner_X
+
+
+def base_edges(params: ATSParams, T_min_K: float, u_top_K: float) -> NDArray[np.float64]:
+    """The field-independent panel edges in u = E - Dmin of :func:`energy_panels` [K]."""
+    u_lo, u_top = _u_range(params, T_min_K, u_top_K)
+    n_geo = max(int(np.ceil(np.log(u_top / u_lo) / np.log(PANEL_RATIO))), 1)
+    fixed = np.concatenate(([0.0], u_lo * PANEL_RATIO ** np.arange(n_geo)))
+    return np.append(fixed[fixed < u_top], u_top)
+
+
 def energy_panels(
     b0: NDArray,
     params: ATSParams,
@@ -86,6 +174,7 @@ def energy_panels(
     u_top_K: float,
     *,
     nodes: int = GL_NODES,
+    depth: tuple[int, ...] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Quadrature nodes and weights for integrals of g_ATS(E) f(E) over [Dmin, Dmin + u_top].
 
@@ -94,26 +183,20 @@ def energy_panels(
     :func:`thermal_dos_integral`: geometric panels in u = E - Dmin from
     ``HEAD * min(T_min, Dmin)`` to ``u_top``, every kink of g a panel edge with panels graded
     away from it, u = ua + (ub - ua) t^2 on each panel, ``nodes`` Gauss-Legendre points each.
+    ``depth`` (from :func:`refinement_depth` over a larger set of fields) fixes the number of
+    graded panels; by default it is computed from ``b0`` itself. Panels of zero width in every
+    row are dropped (they carry zero weight).
     """
     Dmin = params.Dmin_K
-    # panels must resolve both the kernel (scale T) and the 1/E fall of g (scale Dmin)
-    u_lo = HEAD * min(float(T_min_K), Dmin)
-    u_top = max(float(u_top_K), 2.0 * u_lo)
-    n_geo = max(int(np.ceil(np.log(u_top / u_lo) / np.log(PANEL_RATIO))), 1)
-    fixed = np.concatenate(([0.0], u_lo * PANEL_RATIO ** np.arange(n_geo)))
-    fixed = np.append(fixed[fixed < u_top], u_top)
+    u_lo, u_top = _u_range(params, T_min_K, u_top_K)
+    fixed = base_edges(params, T_min_K, u_top_K)
+    if depth is None:
+        depth = refinement_depth(b0, params, T_min_K)
     cols = [np.broadcast_to(fixed, (b0.size, fixed.size))]
     if params.Dmax_K is not None:
         cols.append(np.full((b0.size, 1), params.Dmax_K - Dmin))
-    for e, h_y, h_d in _breakpoints(b0, params):
-        u_bp = e - Dmin
-        # Left unresolved, the ln(E^2 - D^2) spike of width h_d costs ~1e-2 h_d/u_lo relative
-        # (measured: 8e-6 at h_d/u_lo = 1e-3), so one narrower than 1e-6 u_lo costs < 1e-8.
-        # Refining it anyway would make the grid, and so the quadrature error, jump between
-        # B = 0 (where it does not exist) and tiny B, where differences are wanted to O(B^2).
-        h = np.where((h_d < h_y) & (h_d >= 1e-6 * u_lo), h_d, np.maximum(h_y, 1e-6 * u_lo))
+    for (u_bp, h), n_ref in zip(_refinement_widths(b0, params, u_lo), depth, strict=True):
         # refine from the spike's width h up to the base grid's own scale near the breakpoint
-        n_ref = int(np.clip(np.ceil(np.log2(np.max(np.maximum(u_bp, u_lo) / h))), 0, 60))
         steps = h[:, None] * PANEL_RATIO ** np.arange(n_ref + 1)
         cols += [u_bp[:, None], u_bp[:, None] + steps]
     edges = np.sort(np.clip(np.concatenate(cols, axis=-1), 0.0, u_top), axis=-1)
@@ -152,6 +235,84 @@ class ThermalGrid:
     shape: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class ThermalPlan:
+    """Everything a thermal quadrature over a broadcast set of (T, B) pairs shares.
+
+    Built once by :func:`thermal_plan` (cost O(number of pairs), no energy nodes); the energy
+    grid of any subset of the fields built with it (:func:`energy_panels` with ``T_min_K``,
+    ``u_top_K`` and ``depth``) has exactly the rows of the grid over all fields, so evaluating
+    the pairs chunk by chunk gives the unchunked result.
+
+    Attributes
+    ----------
+    T_K : ndarray, shape (n,)
+        Temperature [K] of each flattened pair.
+    b0 : ndarray, shape (n_fields,)
+        Distinct couplings [1/angstrom^2] (:func:`etm.ensemble.coupling` of the distinct fields).
+    field_index : ndarray of int, shape (n,)
+        Index into ``b0`` of each pair.
+    order : ndarray of int, shape (n,)
+        The pairs sorted by field (stable): chunks of ``order`` touch contiguous fields.
+    shape : tuple
+        Broadcast shape of (T, B).
+    T_min_K, u_top_K : float
+        Lowest temperature and top of the grid in u = E - Dmin [K].
+    depth : tuple of int
+        :func:`refinement_depth` over all fields.
+    n_nodes : int
+        Upper bound of the nodes per field.
+    """
+
+    T_K: NDArray[np.float64]
+    b0: NDArray[np.float64]
+    field_index: NDArray[np.intp]
+    order: NDArray[np.intp]
+    shape: tuple[int, ...]
+    T_min_K: float
+    u_top_K: float
+    depth: tuple[int, ...]
+    n_nodes: int
+
+
+def thermal_plan(
+    T_K: ArrayLike,
+    B_T: ArrayLike,
+    params: ATSParams,
+    orientation: str = "isotropic",
+    *,
+    nodes: int = GL_NODES,
+    memory_MB: float | None = None,
+) -> ThermalPlan:
+    """Check the inputs and build the :class:`ThermalPlan` of :func:`thermal_dos_integral`.
+
+    Examples
+    --------
+    >>> p = ATSParams(Dmin_K=0.5, X0min_KA2=5e4, X0max_KA2=3e5, nP_per_g=1.0)
+    >>> plan = thermal_plan([0.3, 0.6], [0.0, 1.0], p)
+    >>> plan.b0.shape, plan.shape
+    ((2,), (2,))
+    """
+    check_orientation(orientation)
+    T = check_array("T_K", T_K, strict=True)
+    B = check_array("B_T", B_T)
+    shape = np.broadcast_shapes(T.shape, B.shape)
+    # real copies: broadcast views are read-only and numba warns on them
+    T = np.array(np.broadcast_to(T, shape), dtype=float).reshape(-1)
+    B = np.broadcast_to(B, shape).reshape(-1)
+    if T.size == 0:
+        e = np.zeros(0, dtype=np.intp)
+        return ThermalPlan(T, np.zeros(0), e, e, shape, 1.0, 1.0, (), 0)
+    Bu, inv = np.unique(B, return_inverse=True)
+    inv = inv.reshape(-1)
+    b0 = coupling(Bu, orientation)
+    T_min, u_top = float(T.min()), TAIL * float(T.max())
+    depth = refinement_depth(b0, params, T_min, memory_MB=memory_MB)
+    n_edges = base_edges(params, T_min, u_top).size + 1 + sum(d + 2 for d in depth)
+    order = np.argsort(inv, kind="stable")
+    return ThermalPlan(T, b0, inv, order, shape, T_min, u_top, depth, nodes * n_edges)
+
+
 def thermal_grid(
     T_K: ArrayLike,
     B_T: ArrayLike,
@@ -160,23 +321,25 @@ def thermal_grid(
     *,
     nodes: int = GL_NODES,
 ) -> ThermalGrid:
-    """Build the energy quadrature of :func:`thermal_dos_integral` (see its Notes)."""
-    check_orientation(orientation)
-    T = check_array("T_K", T_K, strict=True)
-    B = check_array("B_T", B_T)
-    T, B = np.broadcast_arrays(T, B)
-    shape = T.shape
-    # real copies: broadcast views are read-only and numba warns on them
-    T = np.array(T, dtype=float).reshape(-1)
-    B = np.array(B, dtype=float).reshape(-1)
-    if T.size == 0:
+    """Build the energy quadrature of :func:`thermal_dos_integral` over all fields at once.
+
+    Its arrays hold (number of distinct fields) x (nodes) values: for large sets use
+    :func:`thermal_dos_integral`, which evaluates the same grid chunk by chunk.
+    """
+    plan = thermal_plan(T_K, B_T, params, orientation, nodes=nodes)
+    if plan.T_K.size == 0:
         empty = np.zeros((0, 0))
-        return ThermalGrid(empty, empty, np.zeros(0, dtype=np.intp), T, shape)
-    Bu, inv = np.unique(B, return_inverse=True)
-    b0 = coupling(Bu, orientation)
-    E, dE = energy_panels(b0, params, T.min(), TAIL * T.max(), nodes=nodes)
-    g = dos_at_coupling(E, b0[:, None], params, orientation)
-    return ThermalGrid(E, g * dE, inv, T, shape)
+        return ThermalGrid(empty, empty, plan.field_index, plan.T_K, plan.shape)
+    E, dE = energy_panels(
+        plan.b0, params, plan.T_min_K, plan.u_top_K, nodes=nodes, depth=plan.depth
+    )
+    g = dos_at_coupling(E, plan.b0[:, None], params, orientation)
+    return ThermalGrid(E, g * dE, plan.field_index, plan.T_K, plan.shape)
+
+
+#: Working memory of the numpy thermal quadrature per (pair or field) and node [bytes]: ~40
+#: temporaries of the isotropic density of states plus the kernel's own (measured peak).
+_BYTES_PER_NODE = 8.0 * 64
 
 
 def thermal_dos_integral(
@@ -187,6 +350,7 @@ def thermal_dos_integral(
     orientation: str = "isotropic",
     *,
     nodes: int = GL_NODES,
+    memory_MB: float | None = None,
 ) -> NDArray[np.float64]:
     """Integral of g_ATS(E, B) * kernel(E, T) over E, for kernels that decay like exp(-E/T).
 
@@ -202,6 +366,9 @@ def thermal_dos_integral(
         As in :func:`ats_dos`.
     nodes : int
         Gauss-Legendre nodes per panel.
+    memory_MB : float or None
+        Working-memory budget [MB] (:mod:`etm.chunks`; default 256 MB or ``ETM_MEMORY_MB``):
+        the pairs are evaluated in chunks that fit it, with the same result as one pass.
 
     Returns
     -------
@@ -217,8 +384,9 @@ def thermal_dos_integral(
     panel edges, and from each of them panels grade geometrically away, starting from the width
     of the logarithmic spike that g has just above it (see :func:`_breakpoints`). Each panel is
     mapped by u = ua + (ub - ua) t^2 so that a square-root edge at its left end is smooth. The
-    density of states is evaluated once per distinct field and the kernel once per (T, B) pair
-    and node. Accuracy: about 1e-8 relative, tested against nested adaptive quadrature.
+    density of states is evaluated once per distinct field (per chunk) and the kernel once per
+    (T, B) pair and node. Accuracy: about 1e-8 relative, tested against nested adaptive
+    quadrature.
 
     Examples
     --------
@@ -226,12 +394,22 @@ def thermal_dos_integral(
     >>> thermal_dos_integral(lambda E, T: np.exp(-E / T), [[0.5], [1.0]], [0.0, 1.0], p).shape
     (2, 2)
     """
-    grid = thermal_grid(T_K, B_T, params, orientation, nodes=nodes)
-    if grid.T_K.size == 0:
-        return np.zeros(grid.shape)
-    idx = grid.field_index
-    vals = kernel(grid.E_K[idx], grid.T_K[:, None])
-    return np.einsum("nk,nk->n", grid.weights[idx], vals).reshape(grid.shape)
+    plan = thermal_plan(T_K, B_T, params, orientation, nodes=nodes, memory_MB=memory_MB)
+    out = np.zeros(plan.T_K.size)
+    if out.size == 0:
+        return out.reshape(plan.shape)
+    length = chunk_length(_BYTES_PER_NODE * plan.n_nodes, memory_MB=memory_MB)
+    for s in chunk_slices(out.size, length):
+        pairs = plan.order[s]
+        fi = plan.field_index[pairs]
+        f0, f1 = int(fi[0]), int(fi[-1]) + 1  # sorted by field: a contiguous range
+        b0 = plan.b0[f0:f1]
+        E, dE = energy_panels(b0, params, plan.T_min_K, plan.u_top_K, nodes=nodes, depth=plan.depth)
+        w = dos_at_coupling(E, b0[:, None], params, orientation) * dE
+        rows = fi - f0
+        vals = kernel(E[rows], plan.T_K[pairs][:, None])
+        out[pairs] = np.einsum("nk,nk->n", w[rows], vals)
+    return out.reshape(plan.shape)
 
 
 #: Thermal kernels are negligible beyond E - Dmin = TAIL_T * T (sech^2(30) ~ 4e-26).
@@ -240,7 +418,14 @@ TAIL_T = 60.0
 TAIL_NODES = 16
 
 
-def response_grid(Bu: NDArray, T: NDArray, p: ATSParams, orientation: str):
+def response_grid(
+    Bu: NDArray,
+    T: NDArray,
+    p: ATSParams,
+    orientation: str,
+    *,
+    all_fields_T: NDArray | None = None,
+):
     """Nodes E (nB, K) and weights dE on [Dmin, inf) resolving every kink of g and W.
 
     Returns ``(E, dE, E_tail, dE_tail)``: the panels for fields ``Bu`` [T] (one row each) at
@@ -249,15 +434,22 @@ def response_grid(Bu: NDArray, T: NDArray, p: ATSParams, orientation: str):
     The panels of :func:`etm.ensemble.energy_panels` up to E_top (>= twice every cutoff energy
     and TAIL_T times the highest T), above which t = E_top/E maps the 1/E^2 tail of the
     resonant kernel onto [0, 1], where the integrand is smooth.
+
+    For chunked evaluation pass, with each chunk's fields ``Bu``, every distinct field of the
+    whole evaluation as ``all_fields_T`` and the whole evaluation's temperatures (or just
+    their min and max) as ``T``: the top of the grid and the graded panels then follow the whole
+    set, and each chunk's rows equal those of one grid over all fields.
     """
     Dmin = p.Dmin_K
     b = coupling(Bu, orientation)
-    X_hi = b * p.X0max_KA2
+    b_all = b if all_fields_T is None else coupling(np.asarray(all_fields_T, float), orientation)
+    X_hi = b_all * p.X0max_KA2
     e_max = float(np.max(np.hypot(p.Dmax_K or Dmin, X_hi)))
     u_top = max(TAIL_T * float(T.max()), 2.0 * e_max, 4.0 * Dmin) - Dmin
     if p.Dmax_K is not None:
         u_top = max(u_top, 2.0 * p.Dmax_K)
-    E, dE = energy_panels(b, p, float(T.min()), u_top)
+    depth = refinement_depth(b_all, p, float(T.min()))
+    E, dE = energy_panels(b, p, float(T.min()), u_top, depth=depth)
     # tail: E = E_top / t, dE = E_top dt / t^2, two panels in t
     tt, tw = _gl01(TAIL_NODES)
     tt = np.concatenate([0.5 * tt, 0.5 + 0.5 * tt])
