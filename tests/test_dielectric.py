@@ -336,7 +336,8 @@ def test_presets_match_the_tables():
     [
         ({"f_Hz": -1.0}, "f_Hz"),
         ({"f_Hz": np.nan}, "f_Hz"),
-        ({"f_Hz": 1e9}, "f_Hz"),  # hf > Dmin
+        ({"f_Hz": np.inf}, "f_Hz"),
+        ({"measuring_field": "up"}, "measuring_field"),
         ({"B_T": np.nan}, "B_T"),
         ({"B_T": -0.1}, "B_T"),
         ({"B_T": np.inf}, "B_T"),

@@ -200,3 +200,13 @@ def test_scalar_broadcast_and_finite_over_range():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_resonant_loss_saturation_limits():
+    # tan(delta) = (pi/3) C tanh(hf/2kT)/sqrt(1 + s): s << 1 gives 1 - s/2, s >> 1 gives s^-1/2
+    T, f = np.array([0.01, 0.1, 1.0]), 5e9
+    lin = stm_resonant_loss(T, f, 1.0)
+    assert_allclose(stm_resonant_loss(T, f, 1.0, drive_ratio=1e-6), lin * (1 - 5e-7), rtol=1e-12)
+    assert_allclose(stm_resonant_loss(T, f, 1.0, drive_ratio=1e12) * 1e6, lin, rtol=1e-12)
+    with pytest.raises(ValueError, match="drive_ratio"):
+        stm_resonant_loss(T, f, 1.0, drive_ratio=np.nan)

@@ -17,32 +17,28 @@ and the measured size of every approximation are in ``docs/dielectric.md``; in s
 
 Because both weights are linear in D^2 at fixed E, the joint ("direct") average reduces exactly
 to one integral over E of the density of states g(E, B) (the closed form of
-:func:`etm.ensemble.ats_dos`, evaluated here from the same shell pieces) and of the shell count
-W(E, B), also with the Debye factor (elementary complex
-integrals); that is what makes a 200-point field sweep take milliseconds.
+:func:`etm.ensemble.ats_dos`) and of the shell count W(E, B), also with the Debye factor and
+with the measuring field's direction (elementary integrals, :mod:`etm.ensemble.geometry`); that
+is what makes a 200-point field sweep take milliseconds at any frequency: for hf > Dmin the
+resonant part is a principal value (eps') plus a delta function (eps'',
+:mod:`etm.ensemble.pointwise`). Evaluation row by row, with the low-field B^2 term and the
+memory budget: :mod:`etm.dielectric_core`.
 
 The 2LS background (field-blind) is in :mod:`etm.stm` and re-exported here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from etm.ensemble import (
-    check_orientation,
-    coupling,
-    response_grid,
-    shell_debye,
-    shell_G,
-    shell_W,
-)
+from etm.dielectric_core import ResponseOptions, response_rows
+from etm.ensemble import check_orientation, coupling, shell_W
+from etm.ensemble.geometry import MEASURING_FIELDS, check_measuring_field
 from etm.params import ATSParams, DielectricATS, check_positive
 from etm.relaxation import ats_phonon_rate
 from etm.stm import (
-    HF_K_PER_HZ,
+    check_drive_ratio,
     check_frequency,
     check_temperature,
     stm_relaxation,
@@ -55,6 +51,7 @@ __all__ = [
     "AVERAGES",
     "DielectricATS",
     "MATRIX_ELEMENTS",
+    "MEASURING_FIELDS",
     "RELAXATIONS",
     "TYPICAL_FREQUENCY_HZ",
     "ats_relaxation_rate",
@@ -82,8 +79,6 @@ RELAXATIONS: tuple[str, ...] = ("frozen", "static", "debye")
 #: Frequency [Hz] used when none is given: the essay fits audio-frequency bridge data ("low (kHz)
 #: frequency", its section 1); the tables do not state it, so 1 kHz is our documented choice.
 TYPICAL_FREQUENCY_HZ: float = 1.0e3
-
-_TWO_PI = 2.0 * np.pi
 
 
 # --------------------------------------------------------------------------------------------
@@ -251,27 +246,22 @@ def _check_field(B_T: ArrayLike) -> NDArray[np.float64]:
     return B
 
 
-def _sech2(x: NDArray) -> NDArray:
-    e = np.exp(-2.0 * x)
-    return 4.0 * e / (1.0 + e) ** 2
-
-
-@dataclass(frozen=True)
-class _Options:
-    orientation: str
-    average: str
-    matrix_elements: str
-    n_wells: int
-    relaxation: str
-    Gamma_inv_per_sK5: float | None
-    rate_2LS: float
-
-
-def _options(orientation, average, matrix_elements, n_wells, relaxation, Gamma_inv, rate_2LS):
+def _options(
+    orientation,
+    average,
+    matrix_elements,
+    n_wells,
+    relaxation,
+    Gamma_inv,
+    rate_2LS,
+    measuring_field="random",
+    memory_MB=None,
+) -> ResponseOptions:
     check_orientation(orientation)
+    check_measuring_field(measuring_field)
     if average not in AVERAGES:
         raise ValueError(f"average must be one of {AVERAGES}, got {average!r}")
-    _coefficients(matrix_elements, n_wells)
+    coefs = _coefficients(matrix_elements, n_wells)
     if relaxation not in RELAXATIONS:
         raise ValueError(f"relaxation must be one of {RELAXATIONS}, got {relaxation!r}")
     if relaxation == "debye":
@@ -281,10 +271,14 @@ def _options(orientation, average, matrix_elements, n_wells, relaxation, Gamma_i
             )
         Gamma_inv = check_positive("Gamma_inv_per_sK5", Gamma_inv)
     r2 = check_positive("rate_2LS", rate_2LS, allow_zero=True)
-    return _Options(orientation, average, matrix_elements, int(n_wells), relaxation, Gamma_inv, r2)
+    if memory_MB is not None:
+        check_positive("memory_MB", memory_MB)
+    return ResponseOptions(
+        orientation, average, coefs, relaxation, Gamma_inv, r2, measuring_field, memory_MB
+    )
 
 
-def _inputs(B_T, T_K, params, f_Hz):
+def _inputs(B_T, T_K, params, f_Hz, drive_ratio=0.0):
     if not isinstance(params, DielectricATS):
         raise ValueError(
             f"params must be a DielectricATS (amplitude and cutoffs), got {type(params).__name__}"
@@ -292,74 +286,8 @@ def _inputs(B_T, T_K, params, f_Hz):
     B = _check_field(B_T)
     T = check_temperature(T_K)
     f = check_frequency(f_Hz)
-    hf = HF_K_PER_HZ * f
-    if (hf >= params.Dmin_K).any():
-        raise ValueError(
-            f"f_Hz must be below k_B Dmin/h = {params.Dmin_K / HF_K_PER_HZ:.4g} Hz (the ATS "
-            f"resonant part assumes hf < Dmin), got max {f.max()!r}"
-        )
-    return B, T, f
-
-
-def _response(B, T, f, params: DielectricATS, o: _Options) -> NDArray[np.complex128]:
-    B, T, f = np.broadcast_arrays(B, T, f)
-    shape = B.shape
-    B, T, f = (np.array(x, dtype=float).reshape(-1) for x in (B, T, f))
-    if B.size == 0:
-        return np.zeros(shape, dtype=complex)
-    p = params.ats
-    Bu, inv = np.unique(B, return_inverse=True)
-    E, dE, Et, dEt = response_grid(Bu, T, p, o.orientation)
-    alpha, beta, beta_rel, gamma = _coefficients(o.matrix_elements, o.n_wells)
-    b = coupling(Bu, o.orientation)[:, None]
-    hf2 = ((HF_K_PER_HZ * f) ** 2)[:, None]
-    Tc = T[:, None]
-
-    def weights(Eg):
-        G = shell_G(Eg, b, p, o.orientation)
-        if o.average == "direct":
-            WoE = shell_W(Eg, b, p, o.orientation) / Eg
-            return G, alpha * G + beta * WoE, beta_rel * WoE, None
-        # Eq. 19 read literally: the correlators averaged over the distribution apart from the
-        # delta function, i.e. y^2 -> its unconditional mean, capped at the largest value a
-        # system of gap E can have (docs/dielectric.md)
-        X2 = (p.X0max_KA2**2 - p.X0min_KA2**2) / (2.0 * np.log(p.X0max_KA2 / p.X0min_KA2))
-        c2 = 1.0 / 3.0 if o.orientation == "isotropic" else 1.0
-        y2 = np.minimum(b * b * c2 * X2, np.maximum(Eg * Eg - p.Dmin_K**2, 0.0))
-        if p.Dmax_K is not None:
-            y2 = np.maximum(y2, Eg * Eg - p.Dmax_K**2)
-        r = (Eg * Eg - y2) / (Eg * Eg)
-        return G, G * (alpha + beta * r), G * beta_rel * r, y2
-
-    # resonant: body + tail, kernel tanh(E/2T) E/(E^2 - (hf)^2)
-    _, wres, wrel, y2 = weights(E)
-    _, wres_t, _, _ = weights(Et)
-    Ep, Etp = E[inv], Et[inv]
-    res = np.einsum("nk,nk->n", (wres * dE)[inv], np.tanh(Ep / (2 * Tc)) * Ep / (Ep**2 - hf2))
-    res += np.einsum(
-        "nk,nk->n", (wres_t * dEt)[inv], np.tanh(Etp / (2 * Tc)) * Etp / (Etp**2 - hf2)
-    )
-    out = params.amplitude_K * res.astype(complex)
-    if o.relaxation == "frozen":
-        return out.reshape(shape)
-    therm = _sech2(Ep / (2 * Tc)) / Tc
-    if o.relaxation == "static":
-        rel = np.einsum("nk,nk->n", (wrel * dE)[inv], therm)
-        return (out + 0.5 * params.amplitude_K * rel).reshape(shape)
-    # Debye: rate(E, y) = Gamma^-1 E^3 coth(E/2T) ((1 - gamma) E^2 + gamma y^2) + rate_2LS
-    # (Eq. 21, :func:`etm.relaxation.ats_phonon_rate` with D^2 = E^2 - y^2), and
-    # Gamma/(Gamma - i omega) = 1 + i omega/(a + c y^2) with a, c below
-    omega = (_TWO_PI * f)[:, None]
-    AEc = o.Gamma_inv_per_sK5 * Ep**3 / np.tanh(Ep / (2 * Tc))
-    a = AEc * (1.0 - gamma) * Ep**2 + o.rate_2LS - 1j * omega
-    c = AEc * gamma
-    if o.average == "direct":
-        Jw = shell_debye(Ep, b[inv], p, o.orientation, a, c)
-        factor = wrel[inv] + 1j * omega * beta_rel * Jw / Ep
-    else:
-        factor = wrel[inv] * (1.0 + 1j * omega / (a + c * y2[inv]))
-    rel = np.einsum("nk,nk->n", dE[inv] * therm, factor)
-    return (out + 0.5 * params.amplitude_K * rel).reshape(shape)
+    d = check_drive_ratio(drive_ratio)
+    return B, T, f, d
 
 
 def ats_response(
@@ -375,6 +303,9 @@ def ats_response(
     relaxation: str = "frozen",
     Gamma_inv_per_sK5: float | None = None,
     rate_2LS: float = 0.0,
+    measuring_field: str = "random",
+    drive_ratio: ArrayLike = 0.0,
+    memory_MB: float | None = None,
 ) -> NDArray[np.complex128]:
     """ATS contribution (delta eps' + i eps'')/eps' at field B and temperature T.
 
@@ -387,7 +318,9 @@ def ats_response(
     params : DielectricATS
         Amplitude A [K] and cutoffs (e.g. ``materials.dielectric_row("BAS", 0.05).params``).
     f_Hz : array_like
-        Measuring frequency f [Hz], 0 <= f < k_B Dmin/h. B, T and f broadcast together.
+        Measuring frequency f [Hz], >= 0, any value (hf above Dmin: resonant ATS exist, eps'
+        is a principal value and eps'' has the resonant delta-function term).
+        B, T, f and ``drive_ratio`` broadcast together.
     orientation : {"isotropic", "aligned", "phi2/3"}
         Loop orientation relative to B: cos(beta) uniform in [0, 1], cos(beta) = 1, or the
         essay's shortcut phi^2 -> phi^2/3.
@@ -403,7 +336,7 @@ def ats_response(
     relaxation : {"frozen", "static", "debye"}
         ``"frozen"`` (default): the relaxational part is frozen (omega tau >> 1) and only the
         resonant Eq. 16 remains, as in the essay's fits (its low-field peak is a resonant
-        feature; a relaxed relaxational part cancels it for E << T, see docs/dielectric.md).
+        feature; a relaxed relaxational part cancels it for E << T, see docs/dielectric.md §3d).
         ``"static"``: omega tau -> 0. ``"debye"``: Debye factor with the ATS rate of Eq. 21
         (needs ``Gamma_inv_per_sK5``).
     Gamma_inv_per_sK5 : float, optional
@@ -411,23 +344,42 @@ def ats_response(
         (:func:`etm.relaxation.ats_phonon_rate`).
     rate_2LS : float
         Field-independent extra rate [1/s] of Eq. 22 (``"debye"`` only).
+    measuring_field : {"random", "parallel", "perpendicular"}
+        Direction of the measuring electric field relative to B. Only its projection on a
+        loop's plane couples, so F parallel to B weights a loop tilted by beta with
+        (3/2) sin^2 beta, F perpendicular with (3/4)(1 + cos^2 beta). Default ``"random"``:
+        the average over the field's direction (weight 1), which is what the essay's Eq. 20
+        ("an isotropic set of planar n-gons") and its fits of Tables 5-6 assume; the essay does
+        not state its capacitor's orientation. docs/dielectric.md §3b.
+    drive_ratio : array_like
+        Saturation of the resonant loss, s = (F/F_c)^2 (= P/P_c for a resonator), >= 0: the
+        resonant eps'' is divided by sqrt(1 + s) (docs/dielectric.md §3c, derived from the ATS
+        Rabi frequency; F_c is that of a system with D = 0: with the exact matrix elements every
+        resonant system saturates alike, with the essay's weights (Eq. 21/27) those with D > 0
+        more slowly). Default 0 (linear response). eps' is not changed (its saturable part is
+        odd about E = hf).
+    memory_MB : float, optional
+        Working-memory budget [MB] (default: :func:`etm.chunks.budget_bytes`).
 
     Returns
     -------
     ndarray of complex
-        delta eps'/eps' + i tan(delta), shape ``broadcast(T_K, B_T, f_Hz)``.
+        delta eps'/eps' + i tan(delta), shape ``broadcast(T_K, B_T, f_Hz, drive_ratio)``.
 
     Notes
     -----
     With the grouping A = pi x P* p1^2/(eps0 eps_r) the essay's Eq. 16-17, averaged with the
     measure 2 pi P* dD/D dD0/D0 of Eq. 10, become
 
-        resonant      A << m_res tanh(E/2T) E/(E^2 - (hf)^2) >>
+        resonant      A PV << m_res tanh(E/2T) E/(E^2 - (hf)^2) >>
+                      + i A (pi/2) << m_res delta(E - hf) >> tanh(hf/2T)
         relaxational  (A/2) << m_rel sech^2(E/2T) / (T (1 - i omega tau)) >>
 
     and, m being linear in D^2 at fixed E, ``<< delta(E - E(D, y)) m >>`` is a combination of
-    g(E, B) and W(E, B) (:func:`shell_count`). One E quadrature (graded panels at every cutoff,
-    a 1/E tail map) then gives the direct average to ~1e-9. Derivation: docs/dielectric.md.
+    g(E, B) and W(E, B) (:func:`shell_count`). One E quadrature per (B, T, f) point (graded
+    panels at every cutoff, the pole subtracted, a 1/E tail map) gives the direct average to
+    ~1e-9; a value does not depend on the other points of the call. Derivation:
+    docs/dielectric.md.
 
     References
     ----------
@@ -440,12 +392,22 @@ def ats_response(
     >>> r = ats_response(0.05, [0.0, 0.1], p)
     >>> bool(r.real[1] < r.real[0]), float(r.imag[0])
     (True, 0.0)
+    >>> bool(ats_response(0.05, 0.0, p, 5e9).imag > 0)  # hf > Dmin: resonant loss
+    True
     """
     o = _options(
-        orientation, average, matrix_elements, n_wells, relaxation, Gamma_inv_per_sK5, rate_2LS
+        orientation,
+        average,
+        matrix_elements,
+        n_wells,
+        relaxation,
+        Gamma_inv_per_sK5,
+        rate_2LS,
+        measuring_field,
+        memory_MB,
     )
-    B, T, f = _inputs(B_T, T_K, params, f_Hz)
-    return _response(B, T, f, params, o)
+    B, T, f, d = _inputs(B_T, T_K, params, f_Hz, drive_ratio)
+    return response_rows(B, T, f, d, params, o)
 
 
 def relative_change(
@@ -461,20 +423,33 @@ def relative_change(
     relaxation: str = "frozen",
     Gamma_inv_per_sK5: float | None = None,
     rate_2LS: float = 0.0,
+    measuring_field: str = "random",
+    memory_MB: float | None = None,
 ) -> NDArray[np.float64]:
     """[eps'(T, B) - eps'(T, 0)]/eps', the quantity of the essay's Figs. 10-12.
 
     Parameters
     ----------
     T_K, B_T, params, f_Hz
-        As in :func:`ats_response` (T [K] > 0, B [T] >= 0, f [Hz]); broadcast together.
+        As in :func:`ats_response` (T [K] > 0, B [T] >= 0, f [Hz] >= 0); broadcast together.
     orientation, average, matrix_elements, n_wells, relaxation, Gamma_inv_per_sK5, rate_2LS
+        As in :func:`ats_response`.
+    measuring_field, memory_MB
         As in :func:`ats_response`.
 
     Returns
     -------
     ndarray
         The field-induced relative change of eps' (the 2LS background cancels: it is field-blind).
+
+    Notes
+    -----
+    Each point's change is the quadrature of the difference of the integrands at B and at 0 on
+    that point's own grid, so it is accurate relative to itself (not only to the curve's peak),
+    and below (b X0max)^2 = 1e-7 s^2 (about 10-40 uT for the Table 5-6 rows; s^2 the kernel's
+    smallest energy-squared scale) it is the B^2 term, a separate integral over D
+    (docs/dielectric.md §3e): 1e-6 relative down to 1 uT (tested), independent of the other
+    points of the call.
 
     References
     ----------
@@ -489,14 +464,18 @@ def relative_change(
     (0.0, True)
     """
     o = _options(
-        orientation, average, matrix_elements, n_wells, relaxation, Gamma_inv_per_sK5, rate_2LS
+        orientation,
+        average,
+        matrix_elements,
+        n_wells,
+        relaxation,
+        Gamma_inv_per_sK5,
+        rate_2LS,
+        measuring_field,
+        memory_MB,
     )
-    B, T, f = _inputs(B_T, T_K, params, f_Hz)
-    B, T, f = (np.array(x) for x in np.broadcast_arrays(B, T, f))
-    # one call, one grid: the B = 0 rows of both halves are then the same numbers, so the change
-    # is exactly 0 at B = 0 and small fields are not lost to two grids' different round-off
-    both = _response(np.stack([B, np.zeros_like(B)]), T, f, params, o).real
-    return np.asarray(both[0] - both[1])
+    B, T, f, d = _inputs(B_T, T_K, params, f_Hz)
+    return np.asarray(response_rows(B, T, f, d, params, o, change=True).real)
 
 
 def loss(
@@ -505,30 +484,38 @@ def loss(
     params: DielectricATS,
     f_Hz: ArrayLike,
     *,
-    Gamma_inv_per_sK5: float,
+    Gamma_inv_per_sK5: float | None = None,
+    relaxation: str | None = None,
     orientation: str = "isotropic",
     average: str = "direct",
     matrix_elements: str = "exact",
     n_wells: int = 3,
     rate_2LS: float = 0.0,
+    measuring_field: str = "random",
+    drive_ratio: ArrayLike = 0.0,
+    memory_MB: float | None = None,
 ) -> NDArray[np.float64]:
-    """ATS contribution to the loss tan(delta) = eps''/eps' (relaxational; Debye factor).
+    """ATS contribution to the loss tan(delta) = eps''/eps': resonant plus relaxational.
 
     Parameters
     ----------
     T_K, B_T, params : array_like, array_like, DielectricATS
         Temperature [K] > 0, field [T] >= 0, parameters.
     f_Hz : array_like
-        Frequency [Hz], 0 < f < k_B Dmin/h.
-    Gamma_inv_per_sK5 : float
+        Frequency [Hz], > 0.
+    Gamma_inv_per_sK5 : float, optional
         ATS phonon coupling Gamma^-1 [1/(s K^5)] of Eq. 21, > 0 (not in the dielectric tables).
-    orientation, average, matrix_elements, n_wells, rate_2LS
+    relaxation : {"frozen", "static", "debye"}, optional
+        Default: ``"debye"`` if ``Gamma_inv_per_sK5`` is given, else ``"frozen"`` (resonant
+        loss only). ``"static"`` has no relaxational loss.
+    orientation, average, matrix_elements, n_wells, rate_2LS, measuring_field, drive_ratio,
+    memory_MB
         As in :func:`ats_response`.
 
     Returns
     -------
     ndarray
-        tan(delta)_ATS(T, B). For hf < Dmin the resonant ATS loss is zero (no ATS has E = hf);
+        tan(delta)_ATS(T, B). The resonant part is zero for hf < Dmin (no ATS has E = hf);
         add :func:`stm_resonant_loss` and the imaginary part of :func:`stm_relaxation` for the
         field-blind 2LS background.
 
@@ -538,10 +525,22 @@ def loss(
     >>> p = materials.dielectric_row("BAS", 0.05).params
     >>> bool(loss(0.05, 0.0, p, 1e3, Gamma_inv_per_sK5=4e10) > 0)
     True
+    >>> bool(loss(0.05, 0.0, p, 5e9) > loss(0.05, 0.0, p, 5e9, drive_ratio=3.0))
+    True
     """
     check_frequency(f_Hz, positive=True)
+    if relaxation is None:
+        relaxation = "frozen" if Gamma_inv_per_sK5 is None else "debye"
     o = _options(
-        orientation, average, matrix_elements, n_wells, "debye", Gamma_inv_per_sK5, rate_2LS
+        orientation,
+        average,
+        matrix_elements,
+        n_wells,
+        relaxation,
+        Gamma_inv_per_sK5,
+        rate_2LS,
+        measuring_field,
+        memory_MB,
     )
-    B, T, f = _inputs(B_T, T_K, params, f_Hz)
-    return np.asarray(_response(B, T, f, params, o).imag)
+    B, T, f, d = _inputs(B_T, T_K, params, f_Hz, drive_ratio)
+    return np.asarray(response_rows(B, T, f, d, params, o).imag)

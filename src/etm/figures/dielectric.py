@@ -28,6 +28,7 @@ __all__ = [
     "fig10_dielectric_glasses",
     "fig11_dielectric_bas",
     "fig12_dielectric_sio2",
+    "fig_dielectric_ghz",
     "fig_stm_background",
 ]
 
@@ -248,4 +249,78 @@ def fig_stm_background(
         f"STM background, C = {C:g}, A = {A_phonon:g} s$^{{-1}}$K$^{{-3}}$ (illustrative)",
         fontsize=9,
     )
+    return fig
+
+
+def fig_dielectric_ghz(
+    glass: str = "BAS",
+    T_K: float = 0.05,
+    f_Hz=(1e3, 1e9, 5e9),
+    drive_ratios=(0.0, 10.0, 100.0),
+    n_B: int = 120,
+    B_min_T: float = 1e-3,
+    B_max_T: float = 10.0,
+) -> Figure:
+    """The ATS response at resonator frequencies: eps'(B) from kHz to GHz, the resonant loss.
+
+    Parameters
+    ----------
+    glass : str
+        Row of Tables 5-6 (with ``T_K``).
+    T_K : float
+        Temperature [K].
+    f_Hz : sequence of float
+        Frequencies [Hz] of panel (a); the last one is used in panel (b).
+    drive_ratios : sequence of float
+        Saturation parameters (F/F_c)^2 = P/P_c of panel (b).
+    n_B : int
+        Number of fields (log axis from ``B_min_T`` to ``B_max_T`` [T]).
+    B_min_T, B_max_T : float
+        Field range [T].
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        (a) [eps'(B) - eps'(0)]/eps' at each frequency (exact model, isotropic, relaxation
+        frozen, random measuring-field direction) and F parallel to B at the last one (dashed);
+        (b) the resonant ATS loss tan(delta)(B) at the last frequency for each drive ratio.
+
+    References
+    ----------
+    Essay Eq. 16-22, Tables 5-6; docs/dielectric.md §3b-3c.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> len(fig_dielectric_ghz(n_B=15).axes)
+    2
+    """
+    plt = pyplot()
+    p = materials.dielectric_row(glass, T_K).params
+    B = log_field_axis(n_B, B_min_T, B_max_T)
+    fs = list(np.atleast_1d(f_Hz))
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(9.5, 3.9), layout="constrained")
+    for i, f in enumerate(fs):
+        d = dielectric.relative_change(T_K, B, p, f)
+        ax.plot(B, d / 1e-5, color=f"C{i}", lw=1.6, label=f"f = {f:.3g} Hz".replace("e+0", "e"))
+    par = dielectric.relative_change(T_K, B, p, fs[-1], measuring_field="parallel")
+    ax.plot(B, par / 1e-5, color=f"C{len(fs) - 1}", lw=1.0, ls="--", label="F parallel to B")
+    ax.axhline(0.0, color="0.6", lw=0.6)
+    ax.set_xscale("log")
+    ax.set_xlabel(FIELD_LABEL)
+    ax.set_ylabel(r"$[\varepsilon'(B) - \varepsilon'(0)]/\varepsilon'$ [$10^{-5}$]")
+    hf = fs[-1] * stm.HF_K_PER_HZ
+    ax.set_title(f"(a) {glass} {1e3 * T_K:g} mK, kHz to GHz (hf/k up to {hf:.2g} K)")
+    ax.legend(fontsize=7)
+    for j, s in enumerate(drive_ratios):
+        tl = dielectric.loss(T_K, B, p, fs[-1], drive_ratio=s)
+        bx.plot(B, tl / 1e-6, color=f"C{j}", lw=1.6, label=f"P/P$_c$ = {s:g}")
+    bx.set_xscale("log")
+    bx.set_xlabel(FIELD_LABEL)
+    bx.set_ylabel(r"resonant ATS $\tan\delta$ [$10^{-6}$]")
+    bx.set_title(f"(b) resonant loss at {fs[-1] / 1e9:g} GHz, drive P/P$_c$")
+    bx.legend(fontsize=7)
+    table = "6" if glass == "SiO2+xCyHz" else "5"
+    fig.suptitle(f"ATS dielectric response at GHz (Table {table} row)", fontsize=9)
     return fig
