@@ -29,6 +29,7 @@ from etm.fit import (
     fit_echo,
     synthetic_echo_curve,
 )
+from etm.fit.echo import bare_unit
 from etm.params import EchoParams
 
 if fit_command.name not in cli.commands:  # idempotent: cli.py may register it itself
@@ -65,26 +66,45 @@ def test_model_equals_relative_amplitude_and_c_cancels():
     m = obs.prepare(c.x_name, c.x, c.metadata, "isotropic", "c.csv")
     assert m.options == {**ECHO_OPTIONS, **ESSAY}
     v = {n: getattr(pre.params, n) for n in EchoParams.__dataclass_fields__}
-    for bg in (0.0, 2.0):
+    v0 = {**v, "A_2LS_per_a0": 0.0, "c_2LS_per_sK": 0.0, "Gamma_2LS_per_sK3": 0.0}
+    a0 = bare_unit(pre.params, pre.pulses, m.options)
+    for A2 in (0.0, 2.0):
         want = echo.relative_amplitude(
             T_K=pre.T_K,
             B_T=c.x,
             params=pre.params,
             pulses=pre.pulses,
-            background=bg,
+            A_2LS=A2 * a0,
+            c_2LS_per_sK=1e5,
             matrix_elements="essay",
         )
+        got = m.evaluate({**v0, "A_2LS_per_a0": A2, "c_2LS_per_sK": 1e5}, obs.components)
         # the same quadrature on the same fields: equal to round-off
-        assert_allclose(m.evaluate({**v, "background": bg}, obs.components), want, rtol=1e-12)
-    assert m.n_ats_evals == 1  # the background costs no integral
-    # c scales every system's echo by exp(-2 c T tau12), a(0) included: it cancels exactly
-    other = m.evaluate({**v, "background": 2.0, "c_per_sK": 9 * v["c_per_sK"]}, obs.components)
-    assert_allclose(other, want, rtol=1e-10)
+        assert_allclose(got, want, rtol=1e-12)
+    assert m.n_ats_evals == 1  # the 2LS parameters cost no integral
+    # without a 2LS echo c scales every system's echo, a(0) included: it cancels exactly
+    other = m.evaluate({**v0, "c_per_sK": 9 * v["c_per_sK"]}, obs.components)
+    assert_allclose(other, m.evaluate(v0, obs.components), rtol=1e-10)
+    # with one, only c - c_2LS enters (Table 7's column)
+    w = {**v0, "A_2LS_per_a0": 2.0, "c_2LS_per_sK": 1e5}
+    shifted = {**w, "c_per_sK": w["c_per_sK"] + 3e6, "c_2LS_per_sK": 1e5 + 3e6}
+    assert_allclose(m.evaluate(shifted, obs.components), m.evaluate(w, obs.components), rtol=1e-10)
     # the standard model alone: field-blind, ratio 1
-    assert np.all(m.evaluate(v, ("2LS",)) == 1.0)
+    assert np.all(m.evaluate(v0, ("2LS",)) == 1.0)
     # symmetric in the X cutoffs
-    sw = {**v, "X0min_KA2": v["X0max_KA2"], "X0max_KA2": v["X0min_KA2"], "background": 0.0}
-    assert_allclose(m.evaluate(sw, obs.components), m.evaluate({**v, "background": 0.0}, ("ATS",)))
+    sw = {**v0, "X0min_KA2": v["X0max_KA2"], "X0max_KA2": v["X0min_KA2"]}
+    assert_allclose(m.evaluate(sw, obs.components), m.evaluate(v0, ("ATS",)))
+
+
+def test_magnitude_detection_model_equals_relative_amplitude():
+    pre = materials.echo_row("BK7 tau12=1.5us")
+    opts = {**ESSAY, "detection": "magnitude"}
+    c = synthetic_echo_curve(pre, B[::10], noise=0.0, A_2LS_per_a0=3.0, options=opts)
+    m = fitting.OBSERVABLES["echo"].prepare(c.x_name, c.x, c.metadata, "isotropic", "c.csv")
+    v = {n: getattr(pre.params, n) for n in EchoParams.__dataclass_fields__}
+    v.update({"A_2LS_per_a0": 3.0, "c_2LS_per_sK": 0.0, "Gamma_2LS_per_sK3": 0.0})
+    parts = m.parts(v, ("ATS", "2LS"))
+    assert_allclose(parts["ATS"] + parts["2LS"], c.y, rtol=1e-12)
 
 
 def run(args):
@@ -116,14 +136,14 @@ def test_etm_fit_echo_end_to_end(tmp_path):
         assert abs(est[name]["value"] - getattr(truth, name)) < 3 * est[name]["stderr"]
     # fixed at the row, through log10: equal to round-off
     assert_allclose(est["Gamma_inv_per_sK5"]["value"], truth.Gamma_inv_per_sK5, rtol=1e-12)
-    assert est["background"]["value"] == 0.0 and est["Dmin_K"]["unit"] == "K"
+    assert est["A_2LS_per_a0"]["value"] == 0.0 and est["Dmin_K"]["unit"] == "K"
     meta = doc["inputs"][0]["metadata"]
     assert meta["tau12_s"] == 2e-6 and meta["f_Hz"] == 1e9 and meta["T_K"] == 0.012
     assert doc["inputs"][0]["columns"] == ["B_mT", "rel_echo", "sigma_echo"]
     assert doc["comparison"]["STM_only"]["nvarys"] == 0 and doc["comparison"]["preferred"] == "ETM"
     md = (out / "params.md").read_text()
     assert "STM-only model is 1" in md and "c_per_sK fixed at 3.825e+06" in md
-    assert "wrote 4 files" in res.output and "note: background fixed at 0" in res.output
+    assert "wrote 4 files" in res.output and "note: A_2LS_per_a0 fixed at 0" in res.output
 
 
 def test_malformed_echo_file_errors(tmp_path):
@@ -172,14 +192,22 @@ def test_options_and_material_errors(tmp_path):
 
 def test_default_fixes_give_way_to_free_and_fix():
     c = synthetic_echo_curve("BK7 tau12=6us", B[:8], noise=0.01)
-    fixed, notes = echo_defaults([c], "BK7", {"background": 2.0}, free=["Gamma_inv_per_sK5"])
+    fixed, notes = echo_defaults([c], "BK7", {"A_2LS_per_a0": 2.0}, free=["Gamma_inv_per_sK5"])
     # "BK7" picks the Table 7 row whose tau12 is the curve's (6 us)
     p = materials.echo_row("BK7 tau12=6us").params
     assert fixed == {
-        "background": 2.0,
+        "A_2LS_per_a0": 2.0,
         "c_per_sK": p.c_per_sK,
         "p1F0_DkV_per_m": p.p1F0_DkV_per_m,
         "tan_omega_dtau": p.tan_omega_dtau,
+        "c_2LS_per_sK": 0.0,
+        "Gamma_2LS_per_sK3": 0.0,
     }
-    assert [n.split()[0] for n in notes] == ["c_per_sK", "p1F0_DkV_per_m", "tan_omega_dtau"]
+    assert [n.split()[0] for n in notes] == [
+        "c_per_sK",
+        "p1F0_DkV_per_m",
+        "tan_omega_dtau",
+        "c_2LS_per_sK",
+        "Gamma_2LS_per_sK3",
+    ]
     assert "from the Table 7 row 'BK7 tau12=6us'" in notes[0]

@@ -23,6 +23,13 @@ Omega_R^4/(2 Omega_G^3). The (E, D) double integral of Eq. 31 with its domain an
 average are done together: at fixed E, the measure of (D, X, cos beta) is E w(y) dy/(E^2 - y^2)
 with the elementary density w(y) of y = b X cos(beta) (as in :mod:`etm.dielectric`), so one
 E quadrature (resolving the resonance and the pulse oscillations) over one y quadrature remains.
+
+The measured echo (essay Eq. 31 with its explicit minus) is A = A_2LS - a(B): a field-blind 2LS
+echo A_2LS(T, tau12) = A_2LS tanh(hf/2T) exp(-2 tau12 [c_2LS T + Gamma_2LS (hf)^3 coth(hf/2T)])
+minus the ATS part (:func:`relative_amplitude`, :func:`two_level_echo`). Detection is either the
+fixed quadrature of the essay, cos(alpha) [S tan(alpha) + C] (``"projection"``), or the
+magnitude |P(2 tau12)| of the complex echo (``"magnitude"``). The (E, y) double sum runs in one
+compiled loop (:mod:`etm._echo_kernel`) over fields in chunks sized by :mod:`etm.chunks`.
 """
 
 from __future__ import annotations
@@ -30,236 +37,57 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from etm._echo_kernel import echo_sums, echo_sums_parallel
+from etm.chunks import chunk_length, chunk_slices
 from etm.constants import hbar, k_B
-from etm.dynamics import Pulses, thermal_polarization
-from etm.ensemble import check_orientation, coupling, resonance_grid, shell_nodes
+from etm.echo_readings import GAMMA_UNITS, echo_params
+from etm.echo_single import (
+    C_FORMS,
+    MATRIX_ELEMENTS,
+    check_c_form,
+    coefficients,
+    generalized_rabi_frequency,
+    pulse_areas,
+    rabi_frequency,
+    relaxation_rate,
+    single_system_echo,
+)
+from etm.ensemble import check_orientation, coupling, resonance_grid
 from etm.ensemble.quadrature import CORE as _CORE
-from etm.params import ATSParams, EchoParams, check_positive
-from etm.relaxation import ats_phonon_rate
+from etm.ensemble.shells import SHELL_NODES_LIN, SHELL_NODES_LOG
+from etm.params import ATSParams, EchoParams, Pulses, check_positive
 
 __all__ = [
     "C_FORMS",
+    "DETECTIONS",
     "EchoParams",
+    "GAMMA_UNITS",
     "MATRIX_ELEMENTS",
     "amplitude",
+    "complex_amplitude",
+    "echo_params",
     "generalized_rabi_frequency",
     "pulse_areas",
     "rabi_frequency",
     "relative_amplitude",
     "relaxation_rate",
     "single_system_echo",
+    "two_level_echo",
 ]
 
-#: ``"exact"``: three-well matrix elements (docs/dielectric.md): Omega_R^2 =
-#: Omega_1^2 (E^2 - D^2/2)/(4 E^2), phonon weight (E^2 - D^2/2); ``"essay"``: Eq. 27 and 21,
-#: Omega_R^2 = Omega_1^2 (E^2 - D^2/6)/(6 E^2), phonon weight (E^2 - D^2/6).
-MATRIX_ELEMENTS: tuple[str, ...] = ("exact", "essay")
-#: ``"bloch"``: C with delta/Omega_G (what the Bloch equations give); ``"essay"``: delta/Omega_R
-#: as the extraction of Eq. 28/32 prints it.
-C_FORMS: tuple[str, ...] = ("bloch", "essay")
+#: ``"projection"``: the fixed quadrature cos(alpha) [S tan(alpha) + C], alpha = omega Delta tau
+#: (essay Eq. 31); ``"magnitude"``: |P(2 tau12)|, the modulus of the complex echo S + i C.
+DETECTIONS: tuple[str, ...] = ("projection", "magnitude")
 
 _K_TO_RAD_S: float = k_B / hbar
 _TWO_PI = 2.0 * math.pi
 #: Half-width of the resonance core in units of the largest Rabi frequency (the grid's own
 #: constant, :data:`etm.ensemble.quadrature.CORE`).
 CORE = _CORE
-
-
-# --------------------------------------------------------------------------------------------
-# parameters
-
-
-# --------------------------------------------------------------------------------------------
-# single systems
-
-
-def _coefficients(matrix_elements: str) -> tuple[float, float]:
-    """(k, gamma): Omega_R^2 = Omega_1^2 k (E^2 - gamma D^2)/E^2; phonon weight E^2 - gamma D^2."""
-    if matrix_elements == "exact":
-        return 0.25, 0.5
-    if matrix_elements == "essay":
-        return 1.0 / 6.0, 1.0 / 6.0
-    raise ValueError(f"matrix_elements must be one of {MATRIX_ELEMENTS}, got {matrix_elements!r}")
-
-
-def _check_c_form(c_form: str) -> None:
-    if c_form not in C_FORMS:
-        raise ValueError(f"c_form must be one of {C_FORMS}, got {c_form!r}")
-
-
-def _nonneg(name: str, x: ArrayLike, unit: str) -> NDArray[np.float64]:
-    a = np.asarray(x, dtype=float)
-    bad = ~np.isfinite(a) | (a < 0.0)
-    if bad.any():
-        raise ValueError(f"{name} must be finite and >= 0 {unit}, got {a[bad].flat[0]!r}")
-    return a
-
-
-def rabi_frequency(
-    E_K: ArrayLike, D_K: ArrayLike, omega1_per_s: float, matrix_elements: str = "exact"
-) -> NDArray[np.float64]:
-    """Orientation-averaged Rabi frequency Omega_R of an ATS (essay Eq. 27) [rad/s].
-
-    Parameters
-    ----------
-    E_K, D_K : array_like
-        Gap E = sqrt(D^2 + (D0 phi)^2) and effective asymmetry D [K], 0 <= D <= E, E > 0.
-    omega1_per_s : float
-        Omega_1 = p1 F0/hbar [rad/s], > 0 (:attr:`EchoParams.omega1_per_s`).
-    matrix_elements : {"exact", "essay"}
-        ``"exact"``: Omega_1 sqrt((E^2 - D^2/2)/(4 E^2)), the three-well transition element in the
-        dielectric convention p1^2 = (2/3) p^2 (docs/dielectric.md); ``"essay"``: Eq. 27,
-        Omega_1 sqrt((E^2 - D^2/6)/(6 E^2)).
-
-    Returns
-    -------
-    ndarray
-        Omega_R [rad/s], broadcast over E_K and D_K.
-
-    Examples
-    --------
-    >>> round(float(rabi_frequency(1.0, 0.0, 6.0, "essay") ** 2), 12)  # D = 0: Omega_1^2/6
-    6.0
-    """
-    k, g = _coefficients(matrix_elements)
-    w1 = check_positive("omega1_per_s", omega1_per_s)
-    E = np.asarray(E_K, dtype=float)
-    D = np.asarray(D_K, dtype=float)
-    return w1 * np.sqrt(k * (1.0 - g * (D / E) ** 2))
-
-
-def generalized_rabi_frequency(
-    E_K: ArrayLike, omega_R_per_s: ArrayLike, f_Hz: float
-) -> NDArray[np.float64]:
-    """Omega_G = sqrt(Omega_R^2 + (omega0 - omega)^2) [rad/s], hbar omega0 = k_B E (essay Eq. 28).
-
-    Examples
-    --------
-    >>> p = Pulses(1e9, 1e-7, 2e-7, 1e-6)
-    >>> round(float(generalized_rabi_frequency(p.hf_K, 3.0e6, 1e9)), 3)
-    3000000.0
-    """
-    f = check_positive("f_Hz", f_Hz)
-    delta = np.asarray(E_K, dtype=float) * _K_TO_RAD_S - _TWO_PI * f
-    return np.hypot(np.asarray(omega_R_per_s, dtype=float), delta)
-
-
-def pulse_areas(
-    E_K: ArrayLike, omega_R_per_s: ArrayLike, pulses: Pulses
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Pulse areas theta_k = Omega_G tau_k [rad] (essay Eq. 32).
-
-    Examples
-    --------
-    >>> p = Pulses(1e9, 1e-7, 2e-7, 1e-6)
-    >>> [round(float(t), 6) for t in pulse_areas(p.hf_K, 1e7, p)]
-    [1.0, 2.0]
-    """
-    OG = generalized_rabi_frequency(E_K, omega_R_per_s, pulses.f_Hz)
-    return OG * pulses.tau1_s, OG * pulses.tau2_s
-
-
-def relaxation_rate(
-    E_K: ArrayLike,
-    D_K: ArrayLike,
-    T_K: ArrayLike,
-    params: EchoParams,
-    matrix_elements: str = "exact",
-) -> NDArray[np.float64]:
-    """Echo decay rate w = c T + Gamma^-1 E^3 (E^2 - gamma D^2) coth(E/2T) [1/s] (Eq. 21, 33-34).
-
-    Parameters
-    ----------
-    E_K, D_K : array_like
-        Gap and effective asymmetry [K].
-    T_K : array_like
-        Temperature [K], > 0.
-    params : EchoParams
-        Supplies Gamma^-1 [1/(s K^5)] and c [1/(s K)].
-    matrix_elements : {"exact", "essay"}
-        gamma = 1/2 (three-well transition weight) or 1/6 (Eq. 21).
-
-    Returns
-    -------
-    ndarray
-        w [1/s]: spectral diffusion (Eq. 34) plus the ATS one-phonon rate (Eq. 21).
-
-    Notes
-    -----
-    Table 7 gives Gamma^-1 in 1/(us K^5), which fixes the reading of Eq. 21 as
-    Gamma^-1 E^3 (D0^2 phi^2 + (5/6) D^2) coth(E/2T) with E^5 overall (the dielectric module,
-    whose tables carry no units for the rate, reads the 2LS-like E^3 law; docs/echo.md).
-
-    Examples
-    --------
-    >>> from etm import materials
-    >>> p = materials.echo_row("BAS sample 2").params
-    >>> round(float(relaxation_rate(0.048, 0.048, 0.012, p, "essay")) / 1e6, 4)  # 1/us
-    0.1025
-    """
-    _coefficients(matrix_elements)
-    rate = ats_phonon_rate(E_K, D_K, T_K, params.Gamma_inv_per_sK5, matrix_elements)
-    return params.c_per_sK * np.asarray(T_K, dtype=float) + rate
-
-
-def single_system_echo(
-    E_K: ArrayLike,
-    omega_R_per_s: ArrayLike,
-    pulses: Pulses,
-    w_per_s: ArrayLike = 0.0,
-    T_K: ArrayLike = 0.0,
-    *,
-    c_form: str = "bloch",
-) -> NDArray[np.complex128]:
-    """Closed-form echo z = tanh(E/2T) (Omega_R/Omega_G)^3 exp(-2 w tau12) (S + i C) of one system.
-
-    Parameters
-    ----------
-    E_K : array_like
-        Gap [K], >= 0.
-    omega_R_per_s : array_like
-        Rabi frequency [rad/s], > 0.
-    pulses : Pulses
-        The sequence.
-    w_per_s : array_like
-        Coherence decay rate [1/s], >= 0.
-    T_K : array_like
-        Temperature [K], >= 0.
-    c_form : {"bloch", "essay"}
-        delta/Omega_G (Bloch equations) or delta/Omega_R (the extraction of Eq. 32) in C.
-
-    Returns
-    -------
-    ndarray of complex
-        z in the convention of :func:`etm.dynamics.two_pulse_echo`, which it reproduces for
-        ``c_form="bloch"``.
-
-    References
-    ----------
-    Essay Eqs. 28-29, 32.
-
-    Examples
-    --------
-    >>> p = Pulses(1e9, 1e-7, 2e-7, 1e-6)
-    >>> complex(single_system_echo(p.hf_K, 1e7, p)) == complex(np.sin(1.0) * np.sin(1.0) ** 2)
-    True
-    """
-    _check_c_form(c_form)
-    E = _nonneg("E_K", E_K, "K")
-    Om = _nonneg("omega_R_per_s", omega_R_per_s, "rad/s")
-    w = _nonneg("w_per_s", w_per_s, "1/s")
-    T = _nonneg("T_K", T_K, "K")
-    delta = E * _K_TO_RAD_S - pulses.omega_per_s
-    OG = np.hypot(Om, delta)
-    a1, a2 = OG * pulses.tau1_s, OG * pulses.tau2_s
-    S = np.sin(a1) * np.sin(0.5 * a2) ** 2
-    ss = np.sin(0.5 * a1) ** 2 * np.sin(0.5 * a2) ** 2
-    C = -2.0 * delta / (OG if c_form == "bloch" else Om) * ss
-    pref = thermal_polarization(E, T) * (Om / OG) ** 3 * np.exp(-2.0 * w * pulses.tau12_s)
-    return pref * (S + 1j * C)
 
 
 # --------------------------------------------------------------------------------------------
@@ -285,62 +113,24 @@ class _Setup:
         )
 
 
-def _taper(x: NDArray) -> NDArray:
-    """C-infinity step: 1 for x <= 1/2, 0 for x >= 1 (x = |delta|/Lambda)."""
-    u = np.clip(2.0 * x - 1.0, 0.0, 1.0)
-    with np.errstate(divide="ignore"):
-        f0 = np.where(u > 0.0, np.exp(-1.0 / np.where(u > 0.0, u, 1.0)), 0.0)
-        f1 = np.where(u < 1.0, np.exp(-1.0 / np.where(u < 1.0, 1.0 - u, 1.0)), 0.0)
-    return f1 / (f0 + f1)
+def _gl01(n: int) -> tuple[NDArray, NDArray]:
+    t, w = np.polynomial.legendre.leggauss(n)
+    return 0.5 * (t + 1.0), 0.5 * w
 
 
-def _kernel(s: _Setup, E, D2, T, lam_rad_s):
-    """tanh e^{-2 w tau12} (Omega_R/Omega_1)(Omega_R/Omega_G)^3 [S tan(alpha) + C] at (E, D^2).
-
-    ``E`` has shape (..., 1) and ``D2`` (..., M): the factors of E alone are computed once per
-    E node. The pulse oscillations are kept with the weight taper(|delta|/lam) and averaged
-    beyond: the integral of a smooth taper times an oscillation is exponentially small in
-    lam tau, whereas a hard switch would leave ~ (Omega/lam)^2/(Omega tau) (``docs/echo.md``).
-    """
-    p, pu = s.params, s.pulses
-    w1 = p.omega1_per_s
-    delta = E * _K_TO_RAD_S - pu.omega_per_s
-    x = np.minimum(E / (2.0 * T), 350.0)
-    th = np.tanh(x)
-    cT = p.c_per_sK * T
-    r = s.k * (1.0 - s.gamma * D2 / (E * E))  # (Omega_R/Omega_1)^2
-    Om = w1 * np.sqrt(r)
-    OG = np.sqrt(Om * Om + delta * delta)
-    q = Om / OG
-    # one exponent (split in E and D^2 factors it would overflow times underflow at large E);
-    # the phonon part is Eq. 21, the one rate the dielectric response uses too
-    rate = ats_phonon_rate(
-        E, np.sqrt(np.maximum(D2, 0.0)), T, p.Gamma_inv_per_sK5, s.matrix_elements
-    )
-    decay = np.exp(-2.0 * pu.tau12_s * (cT + rate))
-    pref = th * decay * np.sqrt(r) * q * q * q
-    cfac = -2.0 * delta / (OG if s.c_form == "bloch" else Om)
-    # mean of sin(a1) sin^2(a2/2) is 0; of sin^2(a1/2) sin^2(a2/2) it is 1/4 (3/8 if
-    # tau1 = tau2, when cos(a1 - a2) = 1 does not oscillate)
-    ss_mean = 0.375 if pu.tau1_s == pu.tau2_s else 0.25
-    out = pref * cfac * ss_mean
-    chi = _taper(np.abs(delta[..., 0]) / lam_rad_s)
-    osc = chi > 0.0
-    if osc.any():
-        a1 = OG[osc] * pu.tau1_s
-        c2 = np.cos(OG[osc] * pu.tau2_s)
-        S = np.sin(a1) * 0.5 * (1.0 - c2)
-        ss = 0.25 * (1.0 - np.cos(a1)) * (1.0 - c2)
-        extra = pref[osc] * (S * p.tan_omega_dtau + cfac[osc] * (ss - ss_mean))
-        out[osc] += chi[osc][:, None] * extra
-    return out
+# the shell nodes of etm.ensemble.shell_nodes: ln y piece on [0, 1], linear piece on [-1, 1]
+_T_LOG, _W_LOG = _gl01(SHELL_NODES_LOG)
+_T_LIN, _W_LIN = np.polynomial.legendre.leggauss(SHELL_NODES_LIN)
+#: Work memory of one grid chunk [bytes per E node]: nodes and weights (16 B) plus the grid's
+#: temporaries (measured ~10 B per node above the nodes: 200 -> 2400 fields of ~700 nodes add
+#: 24 MB of peak RSS); rounded up.
+_BYTES_PER_NODE = 64.0
 
 
-def _grid(Bu: NDArray, s: _Setup):
-    """The E grid of :func:`etm.ensemble.resonance_grid` for the couplings of fields ``Bu``."""
+def _grid(b: NDArray, s: _Setup):
+    """The E grid of :func:`etm.ensemble.resonance_grid` for the couplings ``b``."""
     pu = s.pulses
-    b = coupling(Bu, s.orientation)
-    E, dE, lam = resonance_grid(
+    return resonance_grid(
         b,
         s.ats,
         s.orientation,
@@ -349,66 +139,168 @@ def _grid(Bu: NDArray, s: _Setup):
         period_rad_s=2.0 * math.pi / (pu.tau1_s + pu.tau2_s),
         K_per_rad_s=1.0 / _K_TO_RAD_S,
     )
-    return b, E, dE, lam
 
 
-def _amplitude_at(b: NDArray, E: NDArray, dE: NDArray, lam: float, T: float, s: _Setup):
-    """a(B)/(2 pi) at one temperature for the couplings ``b`` (grid rows E, dE)."""
-    p = s.params
-    out = np.zeros(b.size)
-    on = b > 0.0
-    if on.any():
-        Eo, dEo = E[on], dE[on]
-        y, wy = shell_nodes(Eo, b[on][:, None], s.ats, s.orientation)
-        D2 = Eo[..., None] ** 2 - y * y
-        val = _kernel(s, Eo[..., None], D2, T, lam)
-        out[on] = np.einsum("fk,fk->f", dEo, np.einsum("fkm,fkm->fk", wy, val))
-    if (~on).any():
-        # B = 0: every system has y = 0, so E = D and dD/D dX/X dcos(beta) -> ln(X0max/X0min) dE/E
-        E0, dE0 = E[~on][0], dE[~on][0]
-        ok = E0 > p.Dmin_K
-        val = np.zeros_like(E0)
-        val[ok] = _kernel(s, E0[ok, None], E0[ok, None] ** 2, T, lam)[:, 0]
-        out[~on] = math.log(p.X0max_KA2 / p.X0min_KA2) * np.sum(dE0 * val / E0)
-    return out
+def _check_workers(workers) -> int:
+    if isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1:
+        raise ValueError(f"workers must be an integer >= 1 (threads), got {workers!r}")
+    return min(int(workers), numba.config.NUMBA_NUM_THREADS)
 
 
-def _amplitudes(T: NDArray, B: NDArray, s: _Setup) -> NDArray:
-    """a at every (T, B) pair of equal-shaped flat arrays: one E grid for all temperatures."""
-    out = np.zeros(T.shape)
+def _sums(T: NDArray, B: NDArray, t12: NDArray, s: _Setup, memory_MB, workers=1) -> NDArray:
+    """2 pi (S part, C part) of the ATS echo at each (T, B, tau12) of equal-shaped flat arrays.
+
+    One grid per distinct field, built chunk by chunk (each chunk carries the largest field's
+    coupling along, so that the grid's top energy, set by the largest coupling, is the same as
+    for all fields at once); one compiled double sum per distinct (field, T, tau12).
+    """
+    out = np.zeros((T.size, 2))
     if T.size == 0:
         return out
+    p, pu = s.params, s.pulses
     Bu, inv_b = np.unique(B, return_inverse=True)
-    b, E, dE, lam = _grid(Bu, s)
-    Tu, inv_t = np.unique(T, return_inverse=True)
-    for i, Ti in enumerate(Tu):
-        sel = inv_t == i
-        rows = np.unique(inv_b[sel])
-        a = np.zeros(Bu.size)
-        a[rows] = _amplitude_at(b[rows], E[rows], dE[rows], lam, float(Ti), s)
-        out[sel] = a[inv_b[sel]]
-    return _TWO_PI * out
+    b_all = coupling(Bu, s.orientation)
+    keys = np.column_stack([inv_b.astype(float), T, t12])
+    tasks, inv = np.unique(keys, axis=0, return_inverse=True)
+    inv = inv.reshape(-1)
+    t_row = tasks[:, 0].astype(np.int64)
+    b_top = b_all[-1:]
+    consts = np.array(
+        [
+            pu.omega_per_s,
+            _K_TO_RAD_S,
+            p.omega1_per_s,
+            s.k,
+            s.gamma,
+            p.Gamma_inv_per_sK5,
+            p.c_per_sK,
+            pu.tau1_s,
+            pu.tau2_s,
+            0.0,  # lam, from the grid
+            0.375 if pu.tau1_s == pu.tau2_s else 0.25,
+            p.Dmin_K,
+            p.X0min_KA2,
+            p.X0max_KA2,
+            0.0,
+            0.0,
+        ]
+    )
+    flags = np.array([s.orientation == "isotropic", s.c_form == "bloch"], dtype=np.int64)
+    K = _grid(b_top, s)[0].shape[1]
+    length = chunk_length(_BYTES_PER_NODE * K, memory_MB=memory_MB)
+    res = np.zeros((tasks.shape[0], 2))
+    kernel = echo_sums if workers == 1 else echo_sums_parallel
+    for sl in chunk_slices(Bu.size, length):
+        b = np.concatenate([b_all[sl], b_top])
+        E, dE, lam = _grid(b, s)
+        consts[9] = lam
+        sel = np.nonzero((t_row >= sl.start) & (t_row < sl.stop))[0]
+        res[sel] = kernel(
+            E,
+            dE,
+            b,
+            t_row[sel] - sl.start,
+            tasks[sel, 1].copy(),
+            tasks[sel, 2].copy(),
+            _T_LOG,
+            _W_LOG,
+            _T_LIN,
+            _W_LIN,
+            consts,
+            flags,
+        )
+    return _TWO_PI * res[inv]
 
 
-def _setup(params, pulses, orientation, matrix_elements, c_form):
+def _run(T, B, t12, s, memory_MB, workers):
+    """:func:`_sums` with ``workers`` numba threads (the thread count restored afterwards)."""
+    n = _check_workers(workers)
+    if n == 1:
+        return _sums(T, B, t12, s, memory_MB)
+    before = numba.get_num_threads()
+    numba.set_num_threads(n)
+    try:
+        return _sums(T, B, t12, s, memory_MB, n)
+    finally:
+        numba.set_num_threads(before)
+
+
+def _setup(params, pulses, orientation, matrix_elements, c_form, detection="projection"):
     if not isinstance(params, EchoParams):
         raise ValueError(f"params must be an EchoParams, got {type(params).__name__}")
     if not isinstance(pulses, Pulses):
         raise ValueError(f"pulses must be a Pulses instance, got {type(pulses).__name__}")
     check_orientation(orientation)
-    _check_c_form(c_form)
-    k, g = _coefficients(matrix_elements)
+    check_c_form(c_form)
+    if detection not in DETECTIONS:
+        raise ValueError(f"detection must be one of {DETECTIONS}, got {detection!r}")
+    k, g = coefficients(matrix_elements)
     return _Setup(params, pulses, k, g, c_form, orientation, matrix_elements)
 
 
-def _inputs(T_K: ArrayLike, B_T: ArrayLike) -> tuple[NDArray, NDArray]:
+def _inputs(T_K: ArrayLike, B_T: ArrayLike, tau12_s, pulses: Pulses):
     T = np.asarray(T_K, dtype=float)
     if (~np.isfinite(T) | (T <= 0)).any():
         raise ValueError(f"T_K must be finite and > 0 K, got {T_K!r}")
     B = np.asarray(B_T, dtype=float)
     if (~np.isfinite(B) | (B < 0)).any():
         raise ValueError(f"B_T must be finite and >= 0 T, got {B_T!r}")
-    return np.broadcast_arrays(T, B)
+    t12 = np.asarray(pulses.tau12_s if tau12_s is None else tau12_s, dtype=float)
+    longest = max(pulses.tau1_s, pulses.tau2_s)
+    if (~np.isfinite(t12) | (t12 <= longest)).any():
+        raise ValueError(
+            f"tau12_s must be finite and > the longer pulse ({longest!r} s), got {tau12_s!r}"
+        )
+    return np.broadcast_arrays(T, B, t12)
+
+
+def complex_amplitude(
+    T_K: ArrayLike,
+    B_T: ArrayLike,
+    params: EchoParams,
+    pulses: Pulses,
+    *,
+    tau12_s: ArrayLike | None = None,
+    orientation: str = "isotropic",
+    matrix_elements: str = "exact",
+    c_form: str = "bloch",
+    memory_MB: float | None = None,
+    workers: int = 1,
+) -> NDArray[np.complex128]:
+    """The complex ATS echo 2 pi << (Omega_R/Omega_1) z >> = a_S + i a_C (both quadratures).
+
+    Parameters as in :func:`amplitude` (without ``detection``). The projection detection reads
+    ``tan(omega Delta tau) a_S + a_C``, the magnitude ``|a_S + i a_C|``.
+
+    Returns
+    -------
+    ndarray of complex
+        Shape ``broadcast(T_K, B_T, tau12_s)``; the convention of
+        :func:`single_system_echo` (S real, C imaginary).
+
+    References
+    ----------
+    Essay Eqs. 28-32; docs/echo.md, section 3.
+
+    Examples
+    --------
+    >>> from etm import materials
+    >>> pre = materials.echo_row("BAS sample 2")
+    >>> z = complex_amplitude(pre.T_K, 0.1, pre.params, pre.pulses, matrix_elements="essay")
+    >>> a = amplitude(pre.T_K, 0.1, pre.params, pre.pulses, matrix_elements="essay")
+    >>> bool(abs(pre.params.tan_omega_dtau * z.real + z.imag - a) < 1e-15 * abs(a))
+    True
+    """
+    s = _setup(params, pulses, orientation, matrix_elements, c_form)
+    T, B, t12 = _inputs(T_K, B_T, tau12_s, pulses)
+    parts = _run(T.reshape(-1), B.reshape(-1), t12.reshape(-1), s, memory_MB, workers)
+    return (parts[:, 0] + 1j * parts[:, 1]).reshape(T.shape)
+
+
+def _detect(parts: NDArray, tan_a: float, detection: str) -> NDArray:
+    if detection == "projection":
+        return tan_a * parts[:, 0] + parts[:, 1]
+    return np.hypot(parts[:, 0], parts[:, 1])
 
 
 def amplitude(
@@ -417,9 +309,13 @@ def amplitude(
     params: EchoParams,
     pulses: Pulses,
     *,
+    tau12_s: ArrayLike | None = None,
     orientation: str = "isotropic",
     matrix_elements: str = "exact",
     c_form: str = "bloch",
+    detection: str = "projection",
+    memory_MB: float | None = None,
+    workers: int = 1,
 ) -> NDArray[np.float64]:
     """ATS contribution a(B) to the two-pulse echo (essay Eq. 31-32, averaged over beta).
 
@@ -433,6 +329,9 @@ def amplitude(
         Table 7 parameters (e.g. ``materials.echo_row("BAS sample 1").params``).
     pulses : Pulses
         Carrier frequency and pulse timing.
+    tau12_s : array_like, optional
+        Waiting times tau12 [s] (a tau12 series), > the longer pulse; broadcast with ``T_K``
+        and ``B_T``. Default: ``pulses.tau12_s``.
     orientation : {"isotropic", "aligned", "phi2/3"}
         cos(beta) uniform in [0, 1] (default; the exact average), cos(beta) = 1, or the essay's
         shortcut phi^2 -> phi^2/3.
@@ -440,12 +339,22 @@ def amplitude(
         Rabi frequency and phonon weight (:func:`rabi_frequency`, :func:`relaxation_rate`).
     c_form : {"bloch", "essay"}
         delta/Omega_G or delta/Omega_R in C (:func:`single_system_echo`).
+    detection : {"projection", "magnitude"}
+        The essay's fixed quadrature (``a`` such that the detected polarization is
+        ``x_ATS P* p1 cos(omega Delta tau) a``), or the modulus of the complex ensemble echo
+        (then ``x_ATS P* p1 a`` is |P(2 tau12)|).
+    memory_MB : float, optional
+        Work-memory budget [MB] (default: :data:`etm.chunks.MEMORY_BUDGET_MB` or the
+        ``ETM_MEMORY_MB`` environment variable); fields are evaluated in chunks that fit it.
+    workers : int
+        Threads of the compiled sum, >= 1 (default 1; e.g. :func:`etm.chunks.default_workers`
+        for all cores). The numbers do not depend on it: each (field, T, tau12) is summed by
+        one thread in the same order.
 
     Returns
     -------
     ndarray
-        a(T, B), dimensionless, shape ``broadcast(T_K, B_T)``: the detected echo polarization is
-        ``x_ATS P* p1 cos(omega Delta tau) a(B)`` (module docstring).
+        a(T, B), dimensionless, shape ``broadcast(T_K, B_T, tau12_s)`` (module docstring).
 
     Notes
     -----
@@ -467,9 +376,65 @@ def amplitude(
     >>> bool(a[0] > 0)
     True
     """
-    s = _setup(params, pulses, orientation, matrix_elements, c_form)
-    T, B = _inputs(T_K, B_T)
-    return _amplitudes(T.reshape(-1), B.reshape(-1), s).reshape(T.shape)
+    s = _setup(params, pulses, orientation, matrix_elements, c_form, detection)
+    T, B, t12 = _inputs(T_K, B_T, tau12_s, pulses)
+    parts = _run(T.reshape(-1), B.reshape(-1), t12.reshape(-1), s, memory_MB, workers)
+    return _detect(parts, params.tan_omega_dtau, detection).reshape(T.shape)
+
+
+def two_level_echo(
+    T_K: ArrayLike,
+    tau12_s: ArrayLike,
+    f_Hz: float,
+    *,
+    A_2LS: float,
+    c_2LS_per_sK: float = 0.0,
+    Gamma_2LS_per_sK3: float = 0.0,
+) -> NDArray[np.float64]:
+    """Field-blind 2LS echo A_2LS tanh(hf/2T) exp(-2 tau12 [c_2LS T + Gamma_2LS (hf)^3 coth]).
+
+    Parameters
+    ----------
+    T_K, tau12_s : array_like
+        Temperature [K] > 0 and waiting time tau12 [s] > 0, broadcast together.
+    f_Hz : float
+        Carrier frequency [Hz] > 0: the resonant 2LS have E = hf.
+    A_2LS : float
+        The 2LS echo at T -> 0 and tau12 -> 0 [units of a(B), :func:`amplitude`], >= 0.
+    c_2LS_per_sK : float
+        Spectral diffusion of the 2LS, c_2LS [1/(s K)] (Eq. 34 for the 2LS), >= 0.
+    Gamma_2LS_per_sK3 : float
+        One-phonon rate of the resonant 2LS, Gamma_2LS E^3 coth(E/2T) at E = hf
+        [1/(s K^3)], >= 0 (the symmetric 2LS, the fastest; a lumped rate).
+
+    Returns
+    -------
+    ndarray
+        A_2LS(T, tau12) in the units of ``A_2LS``.
+
+    References
+    ----------
+    Essay Eq. 31, 34 (the 2LS term), Table 7 (c_ATS - c_2LS); docs/echo.md, section 4.
+
+    Examples
+    --------
+    >>> round(float(two_level_echo(1e-3, 2e-6, 1e9, A_2LS=2.0)), 12)  # cold, no decay
+    2.0
+    """
+    A = check_positive("A_2LS", A_2LS, allow_zero=True)
+    c2 = check_positive("c_2LS_per_sK", c_2LS_per_sK, allow_zero=True)
+    G2 = check_positive("Gamma_2LS_per_sK3", Gamma_2LS_per_sK3, allow_zero=True)
+    f = check_positive("f_Hz", f_Hz)
+    T = np.asarray(T_K, dtype=float)
+    if (~np.isfinite(T) | (T <= 0)).any():
+        raise ValueError(f"T_K must be finite and > 0 K, got {T_K!r}")
+    t12 = np.asarray(tau12_s, dtype=float)
+    if (~np.isfinite(t12) | (t12 <= 0)).any():
+        raise ValueError(f"tau12_s must be finite and > 0 s, got {tau12_s!r}")
+    hf = _TWO_PI * f * hbar / k_B
+    th = np.tanh(np.minimum(hf / (2.0 * T), 350.0))
+    rate = c2 * T + G2 * hf**3 / th
+    return A * th * np.exp(-2.0 * t12 * rate)
 
 
 def relative_amplitude(
@@ -478,32 +443,57 @@ def relative_amplitude(
     params: EchoParams,
     pulses: Pulses,
     *,
+    tau12_s: ArrayLike | None = None,
     B_high_T: float = 0.6,
+    A_2LS: float = 0.0,
+    ats_sign: int = -1,
+    c_2LS_per_sK: float = 0.0,
+    Gamma_2LS_per_sK3: float = 0.0,
+    detection: str = "projection",
     background: float = 0.0,
     orientation: str = "isotropic",
     matrix_elements: str = "exact",
     c_form: str = "bloch",
+    memory_MB: float | None = None,
+    workers: int = 1,
 ) -> NDArray[np.float64]:
-    """Relative echo amplitude A(B)/A(B_high) with A = A_2LS + a(B) (essay Figs. 15-16).
+    """Relative echo amplitude A(B)/A(B_high), A = A_2LS(T, tau12) + ats_sign a(B) (Figs. 15-16).
 
     Parameters
     ----------
     T_K, B_T : array_like
-        Temperature [K] > 0 and field [T] >= 0, broadcast together; each point is normalized
-        at its own temperature.
-    params, pulses, orientation, matrix_elements, c_form
+        Temperature [K] > 0 and field [T] >= 0, broadcast together (with ``tau12_s``); each
+        point is normalized at its own temperature and tau12 (temperature and tau12 series).
+    params, pulses, tau12_s, orientation, matrix_elements, c_form, detection, memory_MB, workers
         As in :func:`amplitude`.
     B_high_T : float
         The "high" field [T] the essay normalizes to (default 0.6 T, the top of its Fig. 15
         field range), >= 0.
+    A_2LS : float
+        The field-blind 2LS echo at T -> 0, tau12 -> 0, >= 0, in the units of a(B)
+        (:func:`amplitude` with the same ``detection``: the detected polarization divided by
+        x_ATS P* p1 cos(omega Delta tau), or by x_ATS P* p1 for ``"magnitude"``, where it is
+        taken in phase with S, as the resonant 2LS echo is). Table 7 does not give it.
+        Decayed and thermally weighted by :func:`two_level_echo`. Default 0: A = a(B) alone,
+        and the result is a(B)/a(B_high) exactly, for either sign.
+    ats_sign : {-1, +1}
+        Sign of the ATS term: -1 is Eq. 31's explicit minus (default), +1 adds it.
+    c_2LS_per_sK, Gamma_2LS_per_sK3 : float
+        Decay of the 2LS echo (:func:`two_level_echo`), >= 0. With Table 7's c column
+        (c_ATS - c_2LS) in ``params`` the 2LS decay is already taken out: keep c_2LS = 0.
     background : float
-        The field-blind 2LS echo A_2LS in units of |a(0)|, >= 0 (Table 7 does not give it;
-        default 0: the ATS part alone).
+        The former convention (kept for compatibility): A = background |a(0)| + a(B) with the
+        plus sign, in units of |a(0)| at each (T, tau12), >= 0; only with ``A_2LS = 0`` and
+        ``detection="projection"`` (``ats_sign`` is then ignored).
 
     Returns
     -------
     ndarray
-        (A_2LS + a(B))/(A_2LS + a(B_high)).
+        A(B)/A(B_high).
+
+    References
+    ----------
+    Essay Eq. 31 (A_2LS + Delta A, Delta A < 0), Figs. 15-17, Table 7; docs/echo.md, section 4.
 
     Examples
     --------
@@ -515,18 +505,48 @@ def relative_amplitude(
     """
     bg = check_positive("background", background, allow_zero=True)
     Bh = check_positive("B_high_T", B_high_T, allow_zero=True)
-    s = _setup(params, pulses, orientation, matrix_elements, c_form)
-    T, B = _inputs(T_K, B_T)
+    A2 = check_positive("A_2LS", A_2LS, allow_zero=True)
+    if ats_sign not in (-1, 1):
+        raise ValueError(f"ats_sign must be -1 or +1, got {ats_sign!r}")
+    if bg > 0.0 and (A2 > 0.0 or detection != "projection"):
+        raise ValueError(
+            "background (the former convention) cannot be combined with A_2LS > 0 or "
+            f"detection={detection!r}; use A_2LS and ats_sign"
+        )
+    s = _setup(params, pulses, orientation, matrix_elements, c_form, detection)
+    T, B, t12 = _inputs(T_K, B_T, tau12_s, pulses)
     shape = T.shape
-    T, B = T.reshape(-1), B.reshape(-1)
-    # one call: the points, then a(T, 0) and a(T, B_high) at each distinct temperature
-    Tu, inv = np.unique(T, return_inverse=True)
-    n, m = T.size, Tu.size
-    a = _amplitudes(
-        np.concatenate([T, Tu, Tu]), np.concatenate([B, np.zeros(m), np.full(m, Bh)]), s
+    T, B, t12 = T.reshape(-1), B.reshape(-1), t12.reshape(-1)
+    two = two_level_echo(
+        T,
+        t12,
+        pulses.f_Hz,
+        A_2LS=A2,
+        c_2LS_per_sK=c_2LS_per_sK,
+        Gamma_2LS_per_sK3=Gamma_2LS_per_sK3,
     )
-    a0, ah = a[n : n + m], a[n + m :]
-    high = bg * np.abs(a0) + ah
-    if (high == 0.0).any():
-        raise ValueError(f"A(B_high_T={Bh!r}) is 0; choose another B_high_T or a background")
-    return ((bg * np.abs(a0[inv]) + a[:n]) / high[inv]).reshape(shape)
+    n = T.size
+    # one call: the points, then each point's (T, tau12) at B_high and at B = 0
+    parts = _run(
+        np.concatenate([T, T, T]),
+        np.concatenate([B, np.full(n, Bh), np.zeros(n)]),
+        np.concatenate([t12, t12, t12]),
+        s,
+        memory_MB,
+        workers,
+    )
+    ats, high, zero = parts[:n], parts[n : 2 * n], parts[2 * n :]
+    tan_a = params.tan_omega_dtau
+    if bg > 0.0:
+        a0 = np.abs(_detect(zero, tan_a, detection))
+        num = bg * a0 + _detect(ats, tan_a, detection)
+        den = bg * a0 + _detect(high, tan_a, detection)
+    elif detection == "projection":
+        num = two + ats_sign * _detect(ats, tan_a, detection)
+        den = two + ats_sign * _detect(high, tan_a, detection)
+    else:
+        num = np.hypot(two + ats_sign * ats[:, 0], ats[:, 1])
+        den = np.hypot(two + ats_sign * high[:, 0], high[:, 1])
+    if (den == 0.0).any():
+        raise ValueError(f"A(B_high_T={Bh!r}) is 0; choose another B_high_T or A_2LS")
+    return (num / den).reshape(shape)

@@ -1,12 +1,16 @@
-"""The essay's echo figures (Figs. 15-16) and the 2LS/ATS decomposition, one function each.
+"""The essay's echo figures (Figs. 15-16), the 2LS/ATS decomposition and the reconstruction.
 
 Each returns a matplotlib Figure; matplotlib is imported inside the functions
 (:func:`etm.figures.common.pyplot`). Curves come from the essay's Table 7
-(:data:`etm.materials.ECHO_ROWS`) at the conditions of Figs. 14-16. Solid lines: the essay's
-forms (Eq. 27 Rabi frequency and Eq. 21 rate, ``matrix_elements="essay"``, with which Table 7
-was fitted); dashed: the exact three-well matrix elements. Both use the exact isotropic
-cos(beta) average and C with delta/Omega_G (docs/echo.md). Insets: the ATS density of states
-g(E, B)/g(E, 0) at the resonance energy hf, "the physical origin of the effect".
+(:data:`etm.materials.ECHO_ROWS`) at the conditions of Figs. 14-16, combined as Eq. 31 does:
+A(B) = A_2LS - a(B), with the stated 2LS echo A_2LS = :data:`A2LS_PER_A0` times the row's
+zero-field ATS echo a(0) (Table 7 gives none). Solid lines: the essay's forms (Eq. 27 Rabi
+frequency and Eq. 21 rate, ``matrix_elements="essay"``, with which Table 7 was fitted); dashed:
+the exact three-well matrix elements. Both use the exact isotropic cos(beta) average and C with
+delta/Omega_G (docs/echo.md). Insets: the ATS density of states g(E, B)/g(E, 0) at the
+resonance energy hf, "the physical origin of the effect". :func:`fig_echo_reconstruction` sets
+Table 7 as printed beside the reading that reproduces the essay's stated features
+(:mod:`etm.echo_readings`; docs/echo.md, section 5b).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from etm import echo, materials
+from etm import echo, echo_readings, materials
 from etm.ensemble import ats_dos
 from etm.figures.common import FIELD_LABEL, linear_field_axis, pyplot
 from etm.params import ATSParams
@@ -25,10 +29,27 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 __all__ = [
+    "A2LS_PER_A0",
     "fig15_echo_bas",
     "fig16_echo_bk7",
     "fig_echo_decomposition",
+    "fig_echo_reconstruction",
 ]
+
+#: The 2LS echo the figures state, in units of each row's zero-field ATS echo a(0) at the row's
+#: T and tau12 (same options): A_2LS(T, tau12) = 2 a(0), so that A(0) = a(0) > 0.
+A2LS_PER_A0 = 2.0
+
+
+def _combined(row, B, *, params=None, B_high_T=0.6, **opts):
+    """A(B)/A(B_high) with A = A_2LS - a(B), A_2LS(T, tau12) = A2LS_PER_A0 a(0)."""
+    p, pu = (row.params if params is None else params), row.pulses
+    o = {k: v for k, v in opts.items() if k != "ats_sign"}
+    a0 = abs(float(echo.amplitude(row.T_K, 0.0, p, pu, **o)))
+    # A_2LS is the 2LS echo before its thermal factor tanh(hf/2T): divide it out
+    unit = float(echo.two_level_echo(row.T_K, pu.tau12_s, pu.f_Hz, A_2LS=1.0))
+    A2 = A2LS_PER_A0 * a0 / unit
+    return echo.relative_amplitude(row.T_K, B, p, pu, B_high_T=B_high_T, A_2LS=A2, **opts)
 
 
 def _ats(row: materials.EchoRow) -> ATSParams:
@@ -52,17 +73,21 @@ def _dos_inset(ax: Axes, rows, colors, B_max_T: float) -> None:
 
 def _echo_panel(ax: Axes, rows, colors, B, B_high_T: float) -> None:
     for row, c in zip(rows, colors, strict=True):
-        kw = {"params": row.params, "pulses": row.pulses, "B_high_T": B_high_T}
-        r = echo.relative_amplitude(T_K=row.T_K, B_T=B, **kw, matrix_elements="essay")
-        rx = echo.relative_amplitude(T_K=row.T_K, B_T=B, **kw)
+        r = _combined(row, B, B_high_T=B_high_T, matrix_elements="essay")
+        rx = _combined(row, B, B_high_T=B_high_T)
         ax.plot(B, r, color=c, lw=1.6, label=row.name)
         ax.plot(B, rx, color=c, lw=1.0, ls="--")
     ax.plot([], [], color="k", lw=1.6, label="essay's forms (Eq. 21, 27)")
     ax.plot([], [], color="k", lw=1.0, ls="--", label="exact matrix elements")
     ax.axhline(1.0, color="0.6", lw=0.6)
     ax.set_xlabel(FIELD_LABEL)
-    ax.set_ylabel(f"$A(B)/A({B_high_T:g}$ T$)$, ATS part")
-    ax.legend(fontsize=7, loc="upper left")
+    ax.set_ylabel(f"$A(B)/A({B_high_T:g}$ T$)$, $A = A_{{2LS}} - a(B)$")
+    ax.legend(
+        fontsize=7,
+        loc="upper left",
+        title=f"$A_{{2LS}} = {A2LS_PER_A0:g}\\,a(0)$",
+        title_fontsize=7,
+    )
 
 
 def fig15_echo_bas(n_B: int = 121, B_max_T: float = 0.6) -> Figure:
@@ -131,16 +156,13 @@ def fig16_echo_bk7(n_B: int = 121, B_max_T: float = 0.6, B_pred_T: float = 6.0) 
     ax.set_title("Fig. 16: BK7 echo, 0.9 GHz, 12 mK", fontsize=9)
     Bp = linear_field_axis(n_B, B_pred_T)
     for row, c in zip(rows, colors, strict=True):
-        kw = {"params": row.params, "pulses": row.pulses, "B_high_T": B_max_T}
-        r = echo.relative_amplitude(T_K=row.T_K, B_T=Bp, **kw, matrix_elements="essay")
-        r23 = echo.relative_amplitude(
-            T_K=row.T_K, B_T=Bp, **kw, matrix_elements="essay", orientation="phi2/3"
-        )
+        r = _combined(row, Bp, B_high_T=B_max_T, matrix_elements="essay")
+        r23 = _combined(row, Bp, B_high_T=B_max_T, matrix_elements="essay", orientation="phi2/3")
         ax2.plot(Bp, r, color=c, lw=1.6, label=f"{row.name}, isotropic")
         ax2.plot(Bp, r23, color=c, lw=1.0, ls=":", label=r"$\varphi^2 \to \varphi^2/3$")
     ax2.axvline(B_max_T, color="0.6", lw=0.6)
     ax2.set_xlabel(FIELD_LABEL)
-    ax2.set_ylabel(f"$A(B)/A({B_max_T:g}$ T$)$, ATS part")
+    ax2.set_ylabel(f"$A(B)/A({B_max_T:g}$ T$)$, $A = A_{{2LS}} - a(B)$")
     ax2.set_title("inset of Fig. 16: prediction beyond the measured range", fontsize=9)
     ax2.legend(fontsize=7)
     fig.tight_layout()
@@ -148,16 +170,20 @@ def fig16_echo_bk7(n_B: int = 121, B_max_T: float = 0.6, B_pred_T: float = 6.0) 
 
 
 def fig_echo_decomposition(
-    name: str = "BAS sample 2", background: float = 3.0, n_B: int = 121, B_max_T: float = 3.0
+    name: str = "BAS sample 2",
+    background: float = A2LS_PER_A0,
+    n_B: int = 121,
+    B_max_T: float = 3.0,
 ) -> Figure:
-    """A(B) = A_2LS + a(B): the field-blind 2LS background and the ATS part, separately.
+    """A(B) = A_2LS - a(B) (Eq. 31): the field-blind 2LS echo and the ATS part, separately.
 
     Parameters
     ----------
     name : str
         A Table 7 row (:data:`etm.materials.ECHO_ROWS`).
     background : float
-        A_2LS in units of the zero-field ATS echo |a(0)| (not in Table 7; illustrative).
+        A_2LS in units of the zero-field ATS echo |a(0)| (not in Table 7; default
+        :data:`A2LS_PER_A0`).
     n_B : int
         Number of fields.
     B_max_T : float
@@ -182,12 +208,70 @@ def fig_echo_decomposition(
     )
     a0 = abs(a[0])
     fig, ax = plt.subplots(figsize=(6.0, 4.2))
-    ax.plot(B, np.full_like(B, background), color="0.4", lw=1.2, label="2LS background")
-    ax.plot(B, a / a0, color="C0", lw=1.2, label="ATS part $a(B)$")
-    ax.plot(B, background + a / a0, color="k", lw=1.8, label="total $A(B)$")
+    ax.plot(B, np.full_like(B, background), color="0.4", lw=1.2, label="2LS echo $A_{2LS}$")
+    ax.plot(B, -a / a0, color="C0", lw=1.2, label="ATS part $-a(B)$ (Eq. 31's minus)")
+    ax.plot(B, background - a / a0, color="k", lw=1.8, label="total $A(B)$")
+    ax.axhline(0.0, color="0.7", lw=0.5)
     ax.set_xlabel(FIELD_LABEL)
     ax.set_ylabel("echo amplitude [units of $a(0)$]")
-    ax.set_title(f"{name}: background {background:g} x a(0) (illustrative)", fontsize=9)
+    ax.set_title(f"{name}: $A_{{2LS}}$ = {background:g} a(0) (illustrative)", fontsize=9)
     ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def fig_echo_reconstruction(n_B: int = 241, B_max_T: float = 0.6) -> Figure:
+    """Table 7 as printed against the reconstruction of the essay's curves (docs/echo.md, 5b).
+
+    Left: A(B)/A(B_max) from Table 7 as printed (:data:`etm.echo_readings.AS_PRINTED`); middle:
+    the reconstruction (:data:`etm.echo_readings.RECONSTRUCTION`: X x 10, phi^2/3, C as printed,
+    Gamma^-1 per second); both A = A_2LS - a(B), A_2LS = :data:`A2LS_PER_A0` a(0). Right: the
+    reconstruction's approach to saturation, |A(B)/A_2LS - 1| on log axes to 3 T, with B^-2.
+
+    Parameters
+    ----------
+    n_B : int
+        Number of fields per curve.
+    B_max_T : float
+        Largest field [T] of the first two panels (the normalizing field).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> len(fig_echo_reconstruction(n_B=5).axes)
+    3
+    """
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 3, figsize=(13.0, 4.2))
+    colors = ["C0", "C3", "C2", "C1"]
+    B = linear_field_axis(n_B, B_max_T)
+    Bl = np.geomspace(0.05, 3.0, max(n_B, 5))
+    for ax, rd in zip(
+        axes[:2], (echo_readings.AS_PRINTED, echo_readings.RECONSTRUCTION), strict=True
+    ):
+        for row, c in zip(materials.ECHO_ROWS, colors, strict=True):
+            r = _combined(row, B, params=rd.params(row), B_high_T=B_max_T, **rd.options())
+            ax.plot(B, r, color=c, lw=1.4, label=row.name)
+        ax.axhline(1.0, color="0.6", lw=0.6)
+        ax.set_xlabel(FIELD_LABEL)
+        ax.set_ylabel(f"$A(B)/A({B_max_T:g}$ T$)$, $A = A_{{2LS}} - a(B)$")
+        ax.set_title(rd.label, fontsize=8)
+        ax.legend(fontsize=7, title=f"$A_{{2LS}} = {A2LS_PER_A0:g}\\,a(0)$", title_fontsize=7)
+    rd = echo_readings.RECONSTRUCTION
+    o = {k: v for k, v in rd.options().items() if k != "ats_sign"}
+    for row, c in zip(materials.ECHO_ROWS, colors, strict=True):
+        p = rd.params(row)
+        a = echo.amplitude(row.T_K, np.r_[0.0, Bl], p, row.pulses, **o)
+        axes[2].loglog(Bl, np.abs(a[1:]) / (A2LS_PER_A0 * abs(a[0])), color=c, lw=1.4)
+    axes[2].loglog(Bl, 0.02 * (Bl / 0.5) ** -2.0, color="k", ls="--", lw=0.8, label="$B^{-2}$")
+    axes[2].set_xlabel(FIELD_LABEL)
+    axes[2].set_ylabel("$|A(B)/A_{2LS} - 1|$ (reconstruction)")
+    axes[2].set_title("approach to saturation (reconstruction)", fontsize=8)
+    axes[2].legend(fontsize=7)
     fig.tight_layout()
     return fig

@@ -3,23 +3,30 @@
 Registered in :data:`etm.fit.registry.OBSERVABLES` on import. The model (the essay's Eq. 21,
 27-34, Figs. 15-16, Table 7; :func:`etm.echo.relative_amplitude`; docs/fitting.md, "Echo")::
 
-    A(B)/A(B_high) = [A_2LS + a(B)] / [A_2LS + a(B_high)],    A_2LS = background * |a(0)|
+    A(B)/A(B_high) = [A_2LS(T, tau12) + s a(B)] / [A_2LS(T, tau12) + s a(B_high)],  s = -1,
+    A_2LS(T, tau12) = A_2LS_per_a0 a_0 tanh(hf/2T) exp(-2 tau12 [c_2LS T + Gamma_2LS (hf)^3 coth])
 
 with a(B) the ATS echo of :func:`etm.echo.amplitude` at the curve's temperature and pulse
 sequence (metadata ``T_K``, ``f_Hz``, ``tau1_s``, ``tau2_s``, ``tau12_s``, read in any unit of
-:data:`etm.fit.data.UNITS`, e.g. ``# tau12_us = 2``). The two terms the fitter plots are
-``"ATS"`` = a(B)/[A_2LS + a(B_high)] and ``"2LS"`` = A_2LS/[A_2LS + a(B_high)]; without the ATS
-term (the standard model) the 2LS echo is field-blind and the relative amplitude is 1.
+:data:`etm.fit.data.UNITS`, e.g. ``# tau12_us = 2``), s = ``ats_sign`` (Eq. 31's minus by
+default) and a_0 the undecayed zero-field ATS echo of the curve's pulses (T -> 0, c = Gamma = 0:
+the unit of the 2LS echo, the same for every curve of one pulse shape and frequency, so that a
+tau12 or temperature series shares one A_2LS_per_a0). The two terms the fitter plots are
+``"ATS"`` = s a(B)/A(B_high) and ``"2LS"`` = A_2LS/A(B_high) (for ``detection = magnitude``,
+"ATS" is the rest of the ratio).
 
-What one curve determines: c (spectral diffusion) multiplies every system's echo, a(0) included,
-by the same exp(-2 c T tau12), so it cancels *exactly* in the ratio; p1F0 (the Rabi frequency)
-and tan(omega Delta tau) (the detection phase) are strongly correlated with the cutoffs on a
-single curve, and so are Gamma^-1 (with Dmin and X0max) and the background (with X0min): on a
-100-point curve with 0.5 % noise only Dmin_K, X0min_KA2 and X0max_KA2 are determined
-(docs/fitting.md). :func:`fit_echo` therefore fixes :data:`ECHO_DEFAULT_FIXED` (at the
-material's Table 7 row, or typical values; the background at 0) unless they are freed, and says
-so in the fit's notes. The background A_2LS belongs to the ATS term because it only enters
-relative to the ATS echo.
+Several files of one glass (a tau12 series, a temperature series) are fitted together by
+:func:`fit_echo`, which shares every tunneling and 2LS parameter across the curves by default.
+
+What the data determine: without a 2LS echo, c multiplies every system's echo, a(0) included, by
+exp(-2 c T tau12) and cancels *exactly* in the ratio; with one, only c - c_2LS enters (the ratio
+is unchanged if both move together: Table 7's column is c_ATS - c_2LS), so c_2LS is fixed at 0 by
+default and c then means c_ATS - c_2LS. p1F0 and tan(omega Delta tau) are strongly correlated
+with the cutoffs on a single curve, and so are Gamma^-1 (with Dmin and X0max) and A_2LS (with
+X0min): on a 100-point curve with 0.5 % noise only Dmin_K, X0min_KA2 and X0max_KA2 are
+determined (docs/fitting.md). :func:`fit_echo` therefore fixes :data:`ECHO_DEFAULT_FIXED` (at
+the material's Table 7 row, or typical values; the 2LS terms at 0) unless they are freed, and
+says so in the fit's notes; Table 7's constants are starting values only where freed.
 """
 
 from __future__ import annotations
@@ -45,7 +52,9 @@ from etm.params import EchoParams, Pulses
 __all__ = [
     "ECHO",
     "ECHO_DEFAULT_FIXED",
+    "ECHO_EQUATION",
     "ECHO_OPTIONS",
+    "bare_unit",
     "echo_defaults",
     "fit_echo",
     "synthetic_echo_curve",
@@ -55,7 +64,19 @@ __all__ = [
 #: above the header row, a ``--meta`` TOML entry, or the ``etm fit`` options), with their
 #: defaults: the exact model, normalized at 0.6 T (the top of the essay's Fig. 15).
 ECHO_OPTIONS: Mapping[str, Any] = MappingProxyType(
-    {"matrix_elements": "exact", "c_form": "bloch", "Bhigh_T": 0.6}
+    {
+        "matrix_elements": "exact",
+        "c_form": "bloch",
+        "Bhigh_T": 0.6,
+        "detection": "projection",
+        "ats_sign": -1,
+    }
+)
+#: The fitted model in one line each, for the reports.
+ECHO_EQUATION = (
+    "A(B)/A(B_high) = [A_2LS(T, tau12) + s a(B)] / [A_2LS(T, tau12) + s a(B_high)], s = -1 "
+    "(Eq. 31); a(B): ATS echo of Eq. 27-34 averaged over (D, X, cos beta); A_2LS(T, tau12) = "
+    "A_2LS_per_a0 a_0 tanh(hf/2T) exp(-2 tau12 [c_2LS T + Gamma_2LS (hf)^3 coth(hf/2T)])"
 )
 #: Parameters :func:`fit_echo` holds fixed unless freed (see the module docstring): on one
 #: curve only Dmin_K, X0min_KA2 and X0max_KA2 are determined.
@@ -64,8 +85,14 @@ ECHO_DEFAULT_FIXED: tuple[str, ...] = (
     "c_per_sK",
     "p1F0_DkV_per_m",
     "tan_omega_dtau",
-    "background",
+    "A_2LS_per_a0",
+    "c_2LS_per_sK",
+    "Gamma_2LS_per_sK3",
 )
+#: The 2LS parameters (units: a_0; 1/(s K); 1/(s K^3)), none of them in Table 7.
+_TLS_NAMES = ("A_2LS_per_a0", "c_2LS_per_sK", "Gamma_2LS_per_sK3")
+#: Temperature [K] of the unit a_0: tanh(E/2T) = 1 to double precision for every E >= 1 mK.
+_T_BARE_K = 1e-5
 #: The seven parameters of :class:`etm.params.EchoParams`.
 _EP_NAMES = (
     "Dmin_K",
@@ -77,7 +104,7 @@ _EP_NAMES = (
     "tan_omega_dtau",
 )
 #: Start (and default-fixed values) without a material: BAS sample 2 of Table 7, rounded;
-#: background 0 (Table 7 gives no 2LS echo; :func:`etm.echo.relative_amplitude`'s default).
+#: no 2LS echo (Table 7 gives none; :func:`etm.echo.relative_amplitude`'s default).
 _ECHO_DEFAULT_START = {
     "Dmin_K": 0.025,
     "X0min_KA2": 1e3,
@@ -86,7 +113,9 @@ _ECHO_DEFAULT_START = {
     "c_per_sK": 4e6,
     "p1F0_DkV_per_m": 0.45,
     "tan_omega_dtau": 0.25,
-    "background": 0.0,
+    "A_2LS_per_a0": 0.0,
+    "c_2LS_per_sK": 0.0,
+    "Gamma_2LS_per_sK3": 0.0,
 }
 
 
@@ -105,6 +134,19 @@ def _echo_options(metadata: Mapping[str, Any], where: str) -> dict[str, Any]:
                     f"{where}: metadata {key!r} must be one of {', '.join(choices)}, got {v!r}"
                 )
             out[key] = v
+    if "detection" in metadata:
+        v = metadata["detection"]
+        if v not in echo.DETECTIONS:
+            raise ValueError(
+                f"{where}: metadata 'detection' must be one of {', '.join(echo.DETECTIONS)}, "
+                f"got {v!r}"
+            )
+        out["detection"] = v
+    if "ats_sign" in metadata:
+        v = metadata["ats_sign"]
+        if isinstance(v, bool) or v not in (-1, 1):
+            raise ValueError(f"{where}: metadata 'ats_sign' must be -1 or +1, got {v!r}")
+        out["ats_sign"] = int(v)
     if "Bhigh_T" in metadata:
         v = metadata["Bhigh_T"]
         if isinstance(v, bool) or not isinstance(v, int | float) or not (0 < v < math.inf):
@@ -124,12 +166,43 @@ def _pulses(metadata: Mapping[str, Any], where: str) -> Pulses:
         raise ValueError(f"{where}: pulse metadata: {exc}") from None
 
 
+def bare_unit(params: EchoParams, pulses: Pulses, options: Mapping[str, Any]) -> float:
+    """a_0: the zero-field ATS echo without decay (T -> 0, c = Gamma^-1 = 0), the unit of A_2LS.
+
+    Parameters
+    ----------
+    params : EchoParams
+        The tunneling parameters (c and Gamma^-1 are ignored).
+    pulses : Pulses
+        The pulse sequence (tau12 does not enter without decay).
+    options : mapping
+        ``matrix_elements``, ``c_form``, ``detection`` (:data:`ECHO_OPTIONS`).
+
+    Returns
+    -------
+    float
+        |a_0| in the units of :func:`etm.echo.amplitude`.
+    """
+    bare = replace(params, c_per_sK=0.0, Gamma_inv_per_sK5=0.0)
+    a = echo.amplitude(
+        _T_BARE_K,
+        0.0,
+        bare,
+        pulses,
+        matrix_elements=options["matrix_elements"],
+        c_form=options["c_form"],
+        detection=options["detection"],
+    )
+    return abs(float(a))
+
+
 class _EchoCurve:
     """Relative echo amplitude of one curve at fixed T and pulse sequence, cached ATS echo.
 
-    The model depends on the background only through the ratio, so a(B) on the curve's fields
-    plus B = 0 and B_high is cached on the seven :class:`~etm.params.EchoParams` values: a
-    finite-difference Jacobian column of the background costs no integral.
+    The model depends on the 2LS parameters only through A_2LS(T, tau12), so the complex echo
+    a_S + i a_C on the curve's fields plus B_high, and the unit a_0, are cached on the seven
+    :class:`~etm.params.EchoParams` values: a finite-difference Jacobian column of a 2LS
+    parameter costs no integral.
     """
 
     _CACHE_SIZE = 16
@@ -143,12 +216,12 @@ class _EchoCurve:
         self.pulses = _pulses(metadata, where)
         self.options = _echo_options(metadata, where)
         self.orientation = orientation
-        self._fields = np.concatenate([self.B, [0.0, self.options["Bhigh_T"]]])
-        self._cache: OrderedDict[tuple[float, ...], NDArray] = OrderedDict()
+        self._fields = np.concatenate([self.B, [self.options["Bhigh_T"]]])
+        self._cache: OrderedDict[tuple[float, ...], tuple[NDArray, float] | None] = OrderedDict()
         self.n_ats_evals = 0
 
-    def ats(self, v: Mapping[str, float]) -> NDArray[np.float64] | None:
-        """a(B) on the curve's fields, then a(0) and a(B_high); None for an empty X window."""
+    def ats(self, v: Mapping[str, float]) -> tuple[NDArray[np.complex128], float] | None:
+        """(a_S + i a_C on the curve's fields then at B_high, a_0); None for an empty X window."""
         lo, hi = sorted((v["X0min_KA2"], v["X0max_KA2"]))
         vals = {**v, "X0min_KA2": lo, "X0max_KA2": hi}
         key = tuple(float(vals[n]) for n in _EP_NAMES)
@@ -158,38 +231,64 @@ class _EchoCurve:
         if hi <= lo * (1.0 + 1e-12):
             out = None
         else:
-            out = echo.amplitude(
+            o = self.options
+            params = EchoParams(*key)
+            a = echo.complex_amplitude(
                 T_K=self.T_K,
                 B_T=self._fields,
-                params=EchoParams(*key),
+                params=params,
                 pulses=self.pulses,
                 orientation=self.orientation,
-                matrix_elements=self.options["matrix_elements"],
-                c_form=self.options["c_form"],
+                matrix_elements=o["matrix_elements"],
+                c_form=o["c_form"],
             )
+            out = (a, bare_unit(params, self.pulses, o))
             self.n_ats_evals += 1
         self._cache[key] = out
         if len(self._cache) > self._CACHE_SIZE:
             self._cache.popitem(last=False)
         return out
 
+    def two_level(self, v: Mapping[str, float], a0: float) -> float:
+        """A_2LS(T, tau12) in the units of a(B) (:func:`etm.echo.two_level_echo`)."""
+        pu = self.pulses
+        return float(
+            echo.two_level_echo(
+                self.T_K,
+                pu.tau12_s,
+                pu.f_Hz,
+                A_2LS=v.get("A_2LS_per_a0", 0.0) * a0,
+                c_2LS_per_sK=v.get("c_2LS_per_sK", 0.0),
+                Gamma_2LS_per_sK3=v.get("Gamma_2LS_per_sK3", 0.0),
+            )
+        )
+
     def parts(self, v: Mapping[str, float], components: Sequence[str]) -> dict[str, NDArray]:
         """The two terms (dimensionless) of A(B)/A(B_high) at the values ``v``."""
         ones = np.ones_like(self.B)
-        a = self.ats(v) if "ATS" in components else None
-        if a is None:
+        got = self.ats(v) if "ATS" in components else None
+        if got is None:
             # no ATS (or an empty window): the field-blind 2LS echo alone, ratio 1
             out = {"2LS": ones} if "2LS" in components else {}
             if "ATS" in components:
                 out["ATS"] = np.zeros_like(self.B)
             return out
-        bg = v["background"] * abs(a[-2]) if "2LS" in components else 0.0
-        denom = bg + a[-1]
+        z, a0 = got
+        two = self.two_level(v, a0) if "2LS" in components else 0.0
+        sign = self.options["ats_sign"]
+        if self.options["detection"] == "projection":
+            a = float(v["tan_omega_dtau"]) * z.real + z.imag
+            denom = two + sign * a[-1]
+            rel_ats = sign * a[:-1]
+        else:
+            # |A_2LS + s (a_S + i a_C)| is no sum of the two terms: "ATS" is the remainder
+            denom = abs(two + sign * z[-1])
+            rel_ats = np.abs(two + sign * z[:-1]) - two
         if denom == 0.0:  # A(B_high) = 0: keep the objective finite; the fit moves away
             denom = 1e-300
-        out = {"ATS": a[:-2] / denom}
+        out = {"ATS": rel_ats / denom}
         if "2LS" in components:
-            out["2LS"] = np.full_like(self.B, bg / denom)
+            out["2LS"] = np.full_like(self.B, two / denom)
         return out
 
     def evaluate(self, v: Mapping[str, float], components: Sequence[str]) -> NDArray[np.float64]:
@@ -232,8 +331,14 @@ def _echo_guess(metadata: Mapping[str, Any], material: Any) -> dict[str, float]:
         return dict(_ECHO_DEFAULT_START)
     p = _preset_row(material, metadata).params
     out = {n: float(getattr(p, n)) for n in _EP_NAMES}
-    out["background"] = _ECHO_DEFAULT_START["background"]
+    out.update({n: _ECHO_DEFAULT_START[n] for n in _TLS_NAMES})
     return out
+
+
+def _echo_start(metadata: Mapping[str, Any], material: Any) -> dict[str, float]:
+    """Starting values of a fit: the defaults, but a freed 2LS echo starts at A_2LS = a_0 (at
+    A_2LS = 0 the ratio's dependence on the cutoffs has a second, wrong valley)."""
+    return {**_echo_guess(metadata, material), "A_2LS_per_a0": 1.0}
 
 
 #: The registered ``"echo"`` observable.
@@ -254,7 +359,7 @@ ECHO = register_observable(
                 "ATS",
                 True,
                 True,
-                (1e6, 1e20),
+                (1e-6, 1e20),
                 "ATS one-phonon coupling Gamma^-1 of Eq. 21",
             ),
             ParamSpec(
@@ -264,7 +369,7 @@ ECHO = register_observable(
                 True,
                 False,
                 (0.0, 1e10),
-                "spectral-diffusion constant c of Eq. 34 (cancels in the ratio)",
+                "spectral-diffusion constant c of Eq. 34 (c_ATS - c_2LS with c_2LS fixed at 0)",
             ),
             ParamSpec(
                 "p1F0_DkV_per_m",
@@ -284,19 +389,41 @@ ECHO = register_observable(
                 (-100.0, 100.0),
                 "tan(omega Delta tau), the detection phase",
             ),
+            # the 2LS echo: per curve in the registry (so the engine's linear start leaves
+            # them alone), shared by fit_echo across the curves of one glass
             ParamSpec(
-                "background",
-                "1",
-                "ATS",
+                "A_2LS_per_a0",
+                "a0",
+                "2LS",
                 True,
                 False,
-                (0.0, 1e3),
-                "2LS echo A_2LS in units of |a(0)|, the ATS echo at B = 0",
+                (0.0, 1e4),
+                "2LS echo A_2LS in units of a_0, the undecayed zero-field ATS echo",
+            ),
+            ParamSpec(
+                "c_2LS_per_sK",
+                "1/(s K)",
+                "2LS",
+                True,
+                False,
+                (0.0, 1e10),
+                "2LS spectral diffusion c_2LS (only c - c_2LS enters the ratio)",
+            ),
+            ParamSpec(
+                "Gamma_2LS_per_sK3",
+                "1/(s K^3)",
+                "2LS",
+                True,
+                False,
+                (0.0, 1e12),
+                "one-phonon rate Gamma_2LS (hf)^3 coth(hf/2T) of the resonant 2LS",
             ),
         ),
         components=("ATS", "2LS"),
         prepare=_EchoCurve,
-        guess_shape=_echo_guess,
+        guess_shape=_echo_start,
+        equation=ECHO_EQUATION,
+        options=ECHO_OPTIONS,
     )
 )
 
@@ -336,21 +463,25 @@ def echo_defaults(
         else "typical values (BAS sample 2 of Table 7, rounded)"
     )
     why = {
-        "c_per_sK": "it scales every ATS echo, a(0) included, by exp(-2 c T tau12) and cancels "
-        "exactly in A(B)/A(B_high)",
+        "c_per_sK": "without a 2LS echo it scales every ATS echo, a(0) included, by "
+        "exp(-2 c T tau12) and cancels exactly in A(B)/A(B_high)",
         "p1F0_DkV_per_m": "on one curve it is strongly correlated with the X cutoffs",
-        "tan_omega_dtau": "on one curve it is strongly correlated with the background and Dmin",
+        "tan_omega_dtau": "on one curve it is strongly correlated with A_2LS and Dmin",
         "Gamma_inv_per_sK5": "on one curve at Table 7's values its log10 is undetermined "
         "(linearized sigma of several decades, correlation > 0.95 with Dmin_K and X0max_KA2)",
-        "background": "Table 7 gives no 2LS echo, and on one curve it is degenerate with "
-        "X0min_KA2 (correlation ~1)",
+        "A_2LS_per_a0": "Table 7 gives no 2LS echo, and on one curve it is degenerate with "
+        "X0min_KA2 (correlation ~1); a tau12 or temperature series determines it",
+        "c_2LS_per_sK": "only c_per_sK - c_2LS_per_sK enters the ratio (Table 7's column "
+        "c_ATS - c_2LS); c_per_sK then holds the difference",
+        "Gamma_2LS_per_sK3": "Table 7 gives no 2LS phonon rate; only a temperature series "
+        "separates it from the 2LS spectral diffusion",
     }
     notes = []
     for name in ECHO_DEFAULT_FIXED:
         if name in out or name in free:
             continue
         out[name] = start[name]
-        frm = "" if name == "background" else f" from {src}"
+        frm = "" if name in _TLS_NAMES else f" from {src}"
         notes.append(
             f"{name} fixed at {start[name]:.4g}{frm}: {why[name]} (free it with free=/--free, "
             "or set it with fix=/--fix)"
@@ -366,7 +497,12 @@ def fit_echo(
     free: Sequence[str] = (),
     **kwargs: Any,
 ) -> FitResult:
-    """Fit echo curves with :func:`etm.fit.engine.fit`, fixing :data:`ECHO_DEFAULT_FIXED` first.
+    """Fit echo curves of one glass together, fixing :data:`ECHO_DEFAULT_FIXED` unless freed.
+
+    Each curve carries its own T, tau12 and pulses (metadata); the tunneling parameters, the 2LS
+    echo A_2LS_per_a0 and its decay are shared across the curves by default, so a tau12 series
+    (Fig. 14b) or a temperature series (Fig. 15) is one model with one parameter set. Table 7's
+    values (``material``) are starting values of what is freed and the values of what is not.
 
     Parameters
     ----------
@@ -380,7 +516,8 @@ def fit_echo(
         Default-fixed parameters to fit anyway.
     **kwargs
         Passed to :func:`etm.fit.engine.fit` (``share``, ``per_curve``, ``components``,
-        ``orientation``, ``max_nfev``).
+        ``orientation``, ``max_nfev``). Default ``share``: every parameter not named in
+        ``per_curve`` (several curves of one glass: a tau12 or temperature series).
 
     Returns
     -------
@@ -394,6 +531,10 @@ def fit_echo(
     curves = (curves,) if isinstance(curves, MeasuredCurve) else tuple(curves)
     fixed, notes = echo_defaults(curves, material, fix, free)
     free = [n for n in free if n not in ECHO_DEFAULT_FIXED]
+    if "share" not in kwargs:
+        # one glass: every tunneling and 2LS parameter is one number for all its curves
+        own = set(kwargs.get("per_curve", ()))
+        kwargs["share"] = [p.name for p in ECHO.params if p.name not in own]
     r = fit(curves, "echo", material=material, fix=fixed, free=free, **kwargs)
     return replace(r, notes=(*notes, *r.notes))
 
@@ -402,6 +543,12 @@ def synthetic_echo_curve(
     preset: Any,
     B_T: ArrayLike,
     *,
+    A_2LS_per_a0: float = 0.0,
+    c_2LS_per_sK: float = 0.0,
+    Gamma_2LS_per_sK3: float = 0.0,
+    T_K: float | None = None,
+    tau12_s: float | None = None,
+    params: EchoParams | None = None,
     background: float = 0.0,
     noise: float = 0.005,
     seed: int = 0,
@@ -415,12 +562,21 @@ def synthetic_echo_curve(
     ----------
     preset : str or EchoRow
         A row of :data:`etm.materials.ECHO_ROWS` (Table 7) or its name; its pulses and
-        temperature are used.
+        temperature are used unless overridden.
     B_T : array_like
         Fields B [T], >= 0, increasing.
+    A_2LS_per_a0 : float
+        The 2LS echo in units of a_0 (:func:`bare_unit`), >= 0 (Table 7 gives none; default 0).
+    c_2LS_per_sK, Gamma_2LS_per_sK3 : float
+        Its decay (:func:`etm.echo.two_level_echo`), >= 0.
+    T_K : float, optional
+        Temperature [K] > 0 (default: the row's, 12 mK): a temperature series.
+    tau12_s : float, optional
+        Waiting time [s] (default: the row's): a tau12 series.
+    params : EchoParams, optional
+        Parameters instead of the row's (e.g. :func:`etm.echo.echo_params` readings).
     background : float
-        A_2LS in units of |a(0)|, >= 0 (Table 7 does not give it; default 0, the value
-        :func:`fit_echo` fixes by default).
+        The former convention (:func:`etm.echo.relative_amplitude`), >= 0; not with A_2LS.
     noise : float
         Gaussian noise sigma, constant along the curve (dimensionless, in units of A(B_high)).
     seed : int
@@ -446,21 +602,29 @@ def synthetic_echo_curve(
     """
     row = _preset_row(preset, {})
     opts = {**ECHO_OPTIONS, **dict(options or {})}
+    p = row.params if params is None else params
+    pu = row.pulses if tau12_s is None else replace(row.pulses, tau12_s=float(tau12_s))
+    T = row.T_K if T_K is None else float(T_K)
     B = np.asarray(B_T, dtype=float)
+    A2 = A_2LS_per_a0 * bare_unit(p, pu, opts) if A_2LS_per_a0 else 0.0
     y0 = echo.relative_amplitude(
-        T_K=row.T_K,
+        T_K=T,
         B_T=B,
-        params=row.params,
-        pulses=row.pulses,
+        params=p,
+        pulses=pu,
         B_high_T=opts["Bhigh_T"],
+        A_2LS=A2,
+        ats_sign=opts["ats_sign"],
+        c_2LS_per_sK=c_2LS_per_sK,
+        Gamma_2LS_per_sK3=Gamma_2LS_per_sK3,
+        detection=opts["detection"],
         background=background,
         orientation=orientation,
         matrix_elements=opts["matrix_elements"],
         c_form=opts["c_form"],
     )
-    pu = row.pulses
     meta = {
-        "T_K": float(row.T_K),
+        "T_K": T,
         "f_Hz": pu.f_Hz,
         "tau1_s": pu.tau1_s,
         "tau2_s": pu.tau2_s,
