@@ -13,7 +13,7 @@ def test_reproduce_writes_every_promised_file(tmp_path):
     out = tmp_path / "figs"
     assert main(["reproduce", "--out", str(out), "--fast", "--no-progress"]) == 0
     expected = {f"{spec.name}.{fmt}" for spec in FIGURES for fmt in ("png", "pdf")}
-    expected |= {"tables.md", "provenance.json"}
+    expected |= {"tables.md", "provenance.json", "audit.md"}
     assert {p.name for p in out.iterdir()} == expected
     # the essay's Figs. 6-9 are all there
     assert {s.name.split("_")[0] for s in FIGURES} >= {
@@ -26,6 +26,7 @@ def test_reproduce_writes_every_promised_file(tmp_path):
         "fig12",
         "fig15",
         "fig16",
+        "fig17",
     }
     for name in expected:
         assert (out / name).stat().st_size > 0
@@ -38,6 +39,12 @@ def test_reproduce_writes_every_promised_file(tmp_path):
     assert len(prov["parameters"]["echo"]["presets"]) == 4
     tables = (out / "tables.md").read_text()
     assert __version__ in tables and "5.19e+16" in tables and "4.77e+04" in tables
+    # the audit: every essay figure 6-12, 15-17 and table 1-7 has its row (tests/test_audit.py)
+    audit = (out / "audit.md").read_text()
+    for n in (6, 7, 8, 9, 10, 11, 12, 15, 16, 17):
+        assert f"| Fig. {n} |" in audit
+    for n in range(1, 8):
+        assert f"| Table {n} |" in audit
 
 
 def test_reproduce_leaves_other_files_alone(tmp_path):

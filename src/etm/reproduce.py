@@ -1,4 +1,8 @@
-"""``etm reproduce``: write the essay's figures and a table of the parameters used into a folder."""
+"""``etm reproduce``: write the essay's figures, the parameters used and the audit into a folder.
+
+The figures are :data:`FIGURES` (one :class:`FigureSpec` each: add one with a one-entry edit);
+``tables.md`` lists the parameters, ``audit.md`` is :func:`etm.audit.markdown` (docs/audit.md).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from etm import dielectric, figures, materials
+from etm import audit, dielectric, figures, materials
 from etm.io import atomic_write, atomic_write_json, atomic_write_text, provenance
 
 __all__ = ["FigureSpec", "FIGURES", "run", "tables_markdown"]
@@ -73,6 +77,12 @@ FIGURES: tuple[FigureSpec, ...] = (
         lambda: figures.fig_stm_background(n_T=60),
     ),
     FigureSpec(
+        "dielectric_ghz",
+        "ATS eps'(B) from kHz to 5 GHz and the saturated resonant loss (Table 5, BAS 50 mK)",
+        figures.dielectric.fig_dielectric_ghz,
+        lambda: figures.dielectric.fig_dielectric_ghz(n_B=25),
+    ),
+    FigureSpec(
         "fig15_echo_bas",
         "relative echo amplitude vs B: BAS samples 1 and 2 (Table 7)",
         figures.fig15_echo_bas,
@@ -85,10 +95,62 @@ FIGURES: tuple[FigureSpec, ...] = (
         lambda: figures.fig16_echo_bk7(n_B=15),
     ),
     FigureSpec(
+        "fig17_dos_trends",
+        "BAS: echo, dielectric and Cp field effects against the ATS DOS (Tables 1-2, 5, 7)",
+        figures.fig17_dos_trends,
+        lambda: figures.fig17_dos_trends(n_B=9),
+    ),
+    FigureSpec(
+        "tg_vs_cooling_rate",
+        "Tg(kappa) from Eq. 37 on a log axis with the logarithmic law fitted (illustrative)",
+        figures.fig_tg_kappa,
+        lambda: figures.fig_tg_kappa(n_kappa=17),
+    ),
+    FigureSpec(
+        "cell_sizes_vs_hrem",
+        "cell diameters from Eq. 40 beside the HREM estimates (section 4.2)",
+        figures.fig_cell_sizes,
+        figures.fig_cell_sizes,
+    ),
+    FigureSpec(
+        "magnetization_vs_T",
+        "magnetization of the Table 1/3 iron concentrations and the ATS vs T",
+        figures.fig_magnetization,
+        lambda: figures.fig_magnetization(n_T=12),
+    ),
+    FigureSpec(
+        "tunnelers_n_of_T",
+        "X cutoffs of Tables 2, 4, 5, 7 vs T with the best single N(T)^3 law",
+        figures.fig_tunnelers,
+        figures.fig_tunnelers,
+    ),
+    FigureSpec(
         "echo_decomposition",
         "echo amplitude A(B): 2LS background and ATS part separated",
         figures.fig_echo_decomposition,
         lambda: figures.fig_echo_decomposition(n_B=15),
+    ),
+    FigureSpec(
+        "echo_reconstruction",
+        "echo: Table 7 as printed vs the reconstruction (X x10, phi^2/3, printed C, 1/s)",
+        figures.echo.fig_echo_reconstruction,
+        lambda: figures.echo.fig_echo_reconstruction(n_B=15),
+    ),
+    FigureSpec(
+        "exact_eps_30T",
+        "exact three-level eps'(B) to 30 T vs the weak field (Table 5; docs/exact_response.md)",
+        lambda: __import__("etm.figures.exact_response", fromlist=["x"]).fig_exact_eps(),
+        lambda: __import__("etm.figures.exact_response", fromlist=["x"]).fig_exact_eps(
+            n_B=6, areas_A2=(1e4,), rows=(("BAS", 0.05),)
+        ),
+    ),
+    FigureSpec(
+        "exact_echo_10T",
+        "exact three-level echo a(B) to 10 T, BAS and BK7 (Fig. 16 inset; docs/exact_response.md)",
+        lambda: __import__("etm.figures.exact_response", fromlist=["x"]).fig_exact_echo(),
+        lambda: __import__("etm.figures.exact_response", fromlist=["x"]).fig_exact_echo(
+            n_B=3, presets=("BAS sample 2",)
+        ),
     ),
 )
 
@@ -196,7 +258,8 @@ def run(
     formats: Iterable[str] = ("png", "pdf"),
     progress: bool = True,
 ) -> list[Path]:
-    """Write every figure (PNG and PDF), ``tables.md`` and ``provenance.json`` into ``out_dir``.
+    """Write every figure (PNG and PDF), ``tables.md``, ``audit.md`` (the audit of the essay,
+    :mod:`etm.audit`) and ``provenance.json`` into ``out_dir``.
 
     Parameters
     ----------
@@ -243,6 +306,7 @@ def run(
         fig = (spec.make_fast if fast else spec.make)()
         written += _save(fig, out, spec.name, formats, meta)
     written.append(atomic_write_text(out / "tables.md", tables_markdown()))
+    written.append(atomic_write_text(out / "audit.md", audit.markdown()))
     meta["files"] = sorted(p.name for p in written)
     written.append(atomic_write_json(out / "provenance.json", meta))
     return written

@@ -22,11 +22,15 @@ from etm import materials
 from etm.params import check_positive
 
 __all__ = [
+    "CellComparison",
     "CellRadius",
     "DENSITIES_G_CM3",
+    "HREM_DIAMETERS_A",
+    "cell_comparison",
     "cell_radius",
     "cooling_rate",
     "glass_transition_temperature",
+    "tg_log_slope",
 ]
 
 #: Unit conversion (not a physical constant): angstrom per centimetre.
@@ -239,3 +243,97 @@ def glass_transition_temperature(
     if kappa.ndim == 0:
         return solve(float(kappa))
     return np.array([solve(float(k)) for k in kappa.ravel()]).reshape(kappa.shape)
+
+
+def tg_log_slope(
+    kappa_K_per_s: ArrayLike, Tc_K: float, tau0_s: float, w0_K: float, Theta_K: float
+) -> float | NDArray[np.float64]:
+    """dTg/d(ln kappa) [K] of Eq. 37, by implicit differentiation: the logarithmic law's slope.
+
+    With F(u) = ln(Tc - Theta - u) - ln(kappa tau0) - w0_K/u = 0 (u = Tg - Theta) and
+    dF/d(ln kappa) = -1, ``dTg/d(ln kappa) = 1 / (w0_K/u^2 - 1/(Tc - Tg))``; for u << Tc - Theta
+    this is ~ (Tg - Theta)^2/w0_K, which changes only slowly with kappa: Tg grows by a nearly
+    constant amount per decade of cooling rate (the essay's "Tg increases logarithmically").
+
+    Parameters
+    ----------
+    kappa_K_per_s : array_like
+        Cooling rate kappa [K/s], > 0.
+    Tc_K, tau0_s, w0_K, Theta_K : float
+        As in :func:`glass_transition_temperature`.
+
+    Returns
+    -------
+    float or ndarray
+        dTg/d(ln kappa) [K] (multiply by ln 10 for K per decade).
+
+    References
+    ----------
+    The essay's Eq. 37 (section 4.1); docs/fitting.md, "Structure from the fits".
+
+    Examples
+    --------
+    >>> round(float(tg_log_slope(1.0, 1200.0, 1e-13, 3000.0, 700.0) * np.log(10)), 2)
+    5.37
+    """
+    Tg = np.asarray(glass_transition_temperature(kappa_K_per_s, Tc_K, tau0_s, w0_K, Theta_K))
+    u = Tg - Theta_K
+    out = 1.0 / (w0_K / (u * u) - 1.0 / (Tc_K - Tg))
+    return float(out) if out.ndim == 0 else out
+
+
+#: Cell diameters [angstrom] the essay quotes from HREM images for comparison (section 4.2).
+HREM_DIAMETERS_A: dict[str, float] = {
+    "a-SiO2": 500.0,
+    "(B2O3)0.75(PbO)0.25": 600.0,
+    "Li2O-SiO2": 500.0,
+}
+
+
+@dataclass(frozen=True)
+class CellComparison:
+    """One glass's cell size: Eq. 40 from its inputs, the essay's quoted radius, and diameters.
+
+    Attributes
+    ----------
+    glass : str
+        Key of :data:`etm.materials.GLASSES`.
+    xi_A : float
+        Radius [angstrom] from Eq. 40 with the essay's n_ATS P* and density.
+    xi_quoted_A : float
+        The radius the essay prints [angstrom].
+    """
+
+    glass: str
+    xi_A: float
+    xi_quoted_A: float
+
+    @property
+    def diameter_A(self) -> float:
+        """2 xi [angstrom] from Eq. 40."""
+        return 2.0 * self.xi_A
+
+    @property
+    def quoted_diameter_A(self) -> float:
+        """2 xi [angstrom] of the essay's printed radius."""
+        return 2.0 * self.xi_quoted_A
+
+
+def cell_comparison() -> tuple[CellComparison, ...]:
+    """Eq. 40's radii for the glasses whose inputs the essay gives, with its printed values.
+
+    Compare their diameters with :data:`HREM_DIAMETERS_A` (other glasses: a-SiO2, B2O3-PbO,
+    Li2O-SiO2; the essay's comparison is one of orders of magnitude).
+
+    Examples
+    --------
+    >>> [(c.glass, round(c.xi_A), c.xi_quoted_A) for c in cell_comparison()]
+    [('BAS', 163, 163.0), ('Duran', 148, 154.0), ('BK7', 300, 300.0)]
+    """
+    out = []
+    for g in materials.GLASSES.values():
+        if g.cell_nP_per_g is None or g.density_g_cm3 is None:
+            continue
+        r = cell_radius(g.cell_nP_per_g, g.density_g_cm3)
+        out.append(CellComparison(g.name, r.xi_A, float(g.cell_radius_quoted_A)))
+    return tuple(out)

@@ -27,6 +27,14 @@ from etm.figures.dielectric import (
     fig_stm_background,
 )
 from etm.figures.echo import fig15_echo_bas, fig16_echo_bk7, fig_echo_decomposition
+from etm.figures.essay import (
+    TG_EXAMPLE,
+    fig17_dos_trends,
+    fig_cell_sizes,
+    fig_magnetization,
+    fig_tg_kappa,
+    fig_tunnelers,
+)
 from etm.figures.heat_capacity import (
     FIG7_PHASES,
     FIG8_ENERGIES_K,
@@ -54,6 +62,12 @@ __all__ = [
     "fig15_echo_bas",
     "fig16_echo_bk7",
     "fig_echo_decomposition",
+    "fig17_dos_trends",
+    "fig_cell_sizes",
+    "fig_magnetization",
+    "fig_tg_kappa",
+    "fig_tunnelers",
+    "TG_EXAMPLE",
     "fig_stm_background",
     "figure_parameters",
 ]
