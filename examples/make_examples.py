@@ -15,6 +15,8 @@ Each echo file is A(B)/A(0.6 T) from etm.echo.relative_amplitude (isotropic loop
 matrix elements, as Table 7 was fitted; no 2LS background, which Table 7 does not give) at one
 row of the essay's Table 7 with the conditions of Figs. 14-16 (12 mK; tau1 = 0.1 us,
 tau2 = 0.2 us), on 61 fields from 0 to 0.6 T, plus seeded Gaussian noise of 0.005 (absolute).
+The echo series files (echo_*_series_*.csv) are one glass at several tau12 or temperatures with
+a stated 2LS echo (A = A_2LS - a(B), Eq. 31; ECHO_SERIES below), to be fitted together.
 None of them is a measurement.
 
 Run from the repository root:  python examples/make_examples.py
@@ -56,7 +58,7 @@ ECHO_ROWS = {"BAS sample 2": "echo_BAS_sample2.csv", "BK7 tau12=6us": "echo_BK7_
 
 
 def main() -> list[Path]:
-    return main_cp() + main_eps() + main_echo()
+    return main_cp() + main_eps() + main_echo() + main_background()
 
 
 def main_echo() -> list[Path]:
@@ -92,6 +94,73 @@ def main_echo() -> list[Path]:
             f"{x * 1e3:.6g}, {y:.6g}, {s:.4g}" for x, y, s in zip(c.x, c.y, c.sigma, strict=True)
         ]
         written.append(atomic_write_text(HERE / fname, "\n".join(lines) + "\n"))
+    return written + main_echo_series()
+
+
+#: Echo series examples (one glass, several files, one parameter set): BK7 (Table 7's 6 us row)
+#: at three tau12 and BAS sample 2 at three temperatures, with a stated 2LS echo A_2LS = 2 a_0
+#: (Table 7 gives none; etm.fit.echo.bare_unit) and, for the temperature series, a 2LS phonon
+#: rate Gamma_2LS = 3e7 /(s K^3); 31 fields 0-0.6 T, noise 0.005, essay matrix elements.
+ECHO_SERIES_B_T = np.linspace(0.0, 0.6, 31)
+ECHO_SERIES_A2LS = 2.0
+ECHO_SERIES_GAMMA_2LS = 3e7
+ECHO_SERIES = {
+    "BK7 tau12=6us": [
+        ("tau12_s", t, f"echo_BK7_series_tau12_{t * 1e6:g}us.csv") for t in (1.5e-6, 3e-6, 6e-6)
+    ],
+    "BAS sample 2": [
+        ("T_K", T, f"echo_BAS_sample2_series_{T * 1e3:g}mK.csv") for T in (0.012, 0.02, 0.03)
+    ],
+}
+
+
+def main_echo_series() -> list[Path]:
+    written = []
+    opts = {"matrix_elements": "essay"}
+    for g, (name, files) in enumerate(ECHO_SERIES.items()):
+        row = materials.echo_row(name)
+        p = row.params
+        G2 = ECHO_SERIES_GAMMA_2LS if files[0][0] == "T_K" else 0.0
+        for k, (key, value, fname) in enumerate(files):
+            seed = 3100 + 10 * g + k
+            c = synthetic_echo_curve(
+                row,
+                ECHO_SERIES_B_T,
+                A_2LS_per_a0=ECHO_SERIES_A2LS,
+                Gamma_2LS_per_sK3=G2,
+                noise=ECHO_NOISE,
+                seed=seed,
+                options=opts,
+                **{key: value},
+            )
+            m = c.metadata
+            lines = [
+                "# SYNTHETIC data made by examples/make_examples.py (not a measurement)",
+                "# model: etm.echo.relative_amplitude, A = A_2LS - a(B), isotropic, essay matrix "
+                "elements, c_form bloch, normalized at 0.6 T",
+                f"# series: {name} at several {'tau12' if key == 'tau12_s' else 'T'}; fit the "
+                "files together (etm.fit.fit_echo shares the parameters)",
+                f"# parameters from the {row.source}",
+                f"# truth: Dmin_K={p.Dmin_K:g} X0min_KA2={p.X0min_KA2:g} "
+                f"X0max_KA2={p.X0max_KA2:g} Gamma_inv_per_sK5={p.Gamma_inv_per_sK5:g} "
+                f"c_per_sK={p.c_per_sK:g} p1F0_DkV_per_m={p.p1F0_DkV_per_m:g} "
+                f"tan_omega_dtau={p.tan_omega_dtau:g} A_2LS_per_a0={ECHO_SERIES_A2LS:g} "
+                f"c_2LS_per_sK=0 Gamma_2LS_per_sK3={G2:g}",
+                f"# noise: Gaussian, sigma = {ECHO_NOISE:g}, numpy default_rng({seed})",
+                f"# glass = {name}",
+                f"# T_mK = {1e3 * m['T_K']:g}",
+                f"# f_GHz = {m['f_Hz'] / 1e9:g}",
+                f"# tau1_us = {m['tau1_s'] * 1e6:g}",
+                f"# tau2_us = {m['tau2_s'] * 1e6:g}",
+                f"# tau12_us = {m['tau12_s'] * 1e6:g}",
+                "# matrix_elements = essay",
+                "B_mT, rel_echo, sigma_echo",
+            ]
+            lines += [
+                f"{x * 1e3:.6g}, {y:.6g}, {s:.4g}"
+                for x, y, s in zip(c.x, c.y, c.sigma, strict=True)
+            ]
+            written.append(atomic_write_text(HERE / fname, "\n".join(lines) + "\n"))
     return written
 
 
@@ -167,6 +236,64 @@ def main_cp() -> list[Path]:
             ]
             path = HERE / f"cp_{name}_{T:.2f}K.csv"
             written.append(atomic_write_text(path, "\n".join(lines) + "\n"))
+    return written
+
+
+#: Background and resonator examples (etm.fit.resonator): name -> (observable, x column, x values,
+#: x factor, truth, metadata, components). The 2LS numbers are illustrative (NOT from the essay:
+#: it gives no 2LS dielectric parameters); the ATS rows are Table 5's BAS 50 mK. Noise 0.2 % of
+#: each curve's spread (of the value for Q_i).
+BACKGROUND = {
+    "eps_T_2LS_1kHz.csv": (
+        "eps_T", "T_K", np.geomspace(0.01, 3.0, 40), 1.0,
+        {"C": 1e-4, "T0_K": 0.8, "A_phonon_per_sK3": 1e8}, {"f_Hz": 1e3}, ("STM",),
+    ),
+    "eps_loss_BAS_50mK_5GHz.csv": (
+        "loss", "B_T", np.geomspace(1e-3, 3.0, 30), 1.0,
+        {"C": 1e-5, "A_phonon_per_sK3": 1e8, "Gamma_inv_per_sK5": 4e10,
+         "amplitude_K": 8.9e-06, "Dmin_K": 0.015, "X0min_KA2": 2.44e5, "X0max_KA2": 3.08e5},
+        {"f_Hz": 5e9, "T_K": 0.05}, None,
+    ),
+    "resonator_f0_T.csv": (
+        "f0", "T_K", np.geomspace(0.01, 3.0, 40), 1.0, {"f_r_Hz": 5.0e9 + 1234.0, "C": 2e-5},
+        {"f_Hz": 5e9, "filling_factor": 0.4}, ("offset", "STM"),
+    ),
+    "resonator_Qi_T.csv": (
+        "Qi", "T_K", np.geomspace(0.01, 3.0, 40), 1.0,
+        {"C": 3e-5, "Pc_W": 1e-16, "inverse_Q_other": 2e-7},
+        {"f_Hz": 5e9, "filling_factor": 0.5, "P_W": 1e-15}, None,
+    ),
+    "resonator_Qi_P.csv": (
+        "Qi", "P_W", np.geomspace(1e-20, 1e-10, 30), 1.0,
+        {"C": 3e-5, "Pc_W": 1e-16, "inverse_Q_other": 2e-7},
+        {"f_Hz": 5e9, "filling_factor": 0.5, "T_K": 0.02}, None,
+    ),
+}  # fmt: skip
+BACKGROUND_NOISE = 0.002
+
+
+def main_background() -> list[Path]:
+    from etm.fit.resonator import synthetic_background_curve
+
+    written = []
+    for k, (name, (obs, xcol, x, _, truth, meta, comps)) in enumerate(BACKGROUND.items()):
+        seed = 3000 + k
+        c = synthetic_background_curve(
+            obs, xcol, x, truth, meta, components=comps, noise=BACKGROUND_NOISE, seed=seed
+        )
+        truth_s = " ".join(f"{a}={v:.12g}" for a, v in truth.items())
+        lines = [
+            "# SYNTHETIC data made by examples/make_examples.py (not a measurement)",
+            f"# model: etm.fit.resonator observable {obs!r}, components "
+            f"{', '.join(comps) if comps else 'all'} (docs/dielectric.md)",
+            f"# truth: {truth_s}",
+            f"# noise: Gaussian, sigma = {BACKGROUND_NOISE:g} x the curve's spread (Q_i: value), "
+            f"numpy default_rng({seed})",
+            *(f"# {a} = {v:g}" for a, v in meta.items()),
+            f"{xcol}, {c.y_name}, sigma_{c.y_name.partition('_')[2]}",
+        ]
+        lines += [f"{a:.6g}, {b:.10g}, {s:.4g}" for a, b, s in zip(c.x, c.y, c.sigma, strict=True)]
+        written.append(atomic_write_text(HERE / name, "\n".join(lines) + "\n"))
     return written
 
 

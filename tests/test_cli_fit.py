@@ -43,12 +43,13 @@ def test_fit_writes_every_promised_file(fitted):
     assert res.exit_code == 0, res.output
     names = {p.name for p in out.iterdir()}
     figs = {f"fit_{i}_{p.stem}.png" for i, p in enumerate(BAS)}
-    assert names == {"params.json", "params.md", "report.html"} | figs
+    extra = {"overlay.png", "parameters_vs_T.png"}
+    assert names == {"params.json", "params.md", "report.html"} | figs | extra
     for f in figs:
         assert (out / f).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # inputs untouched
     assert {p: digest(p) for p in BAS} == before
-    assert "Delta AIC (STM - ETM)" in res.output and "wrote 6 files" in res.output
+    assert "Delta AIC (STM - ETM)" in res.output and "wrote 8 files" in res.output
 
 
 def test_params_json_has_values_errors_units_version_hashes(fitted):
@@ -74,7 +75,7 @@ def test_params_md_and_self_contained_report(fitted):
     assert "| nP_per_g |" in md and "| curve | Dmin_K [K] |" in md and __version__ in md
     assert re.search(r"\| cp_BAS_0.60K \(T = 0.6 K\) \| 0\.\d+ ± 0\.\d+ \|", md)
     page = (out / "report.html").read_text()
-    assert page.count("data:image/png;base64,") == 3
+    assert page.count("data:image/png;base64,") == 5
     # offline: no external resource of any kind
     assert not re.search(r"""(src|href)=["']?(https?:|//|file:)""", page)
     assert "<table>" in page and "sha256" in page
@@ -95,7 +96,7 @@ def test_fix_share_and_mcmc_with_corner(tmp_path):
             "--no-compare",
             "--mcmc",
             "--steps",
-            "12",
+            "40",
             "--walkers",
             "12",
             "--out",
@@ -171,3 +172,71 @@ def test_tg():
     assert float(rows[0][1]) < float(rows[1][1])
     res = CliRunner().invoke(cli, ["tg", "--kappa", "1e30", *args])
     assert res.exit_code == 2 and "too fast" in res.output
+
+
+def test_provenance_records_every_option_and_from_reruns(tmp_path):
+    src = EXAMPLES / "eps_BAS_50mK.csv"
+    opts = ["--orientation", "aligned", "--matrix-elements", "essay", "--relaxation", "static"]
+    a, b = tmp_path / "a", tmp_path / "b"
+    res = run(
+        [
+            "fit",
+            str(src),
+            "--observable",
+            "eps",
+            "--material",
+            "BAS",
+            *opts,
+            "--no-compare",
+            "--out",
+            str(a),
+        ]
+    )
+    assert res.exit_code == 0, res.output
+    doc = json.loads((a / "params.json").read_text())
+    prov = doc["provenance"]
+    model = prov["model"]
+    assert model["observable"] == "eps" and model["orientation"] == "aligned"
+    row = model["per_curve"][0]
+    assert row["matrix_elements"] == "essay" and row["relaxation"] == "static"
+    assert row["average"] == "direct" and row["average_from"] == "default"
+    assert prov["request"]["material"] == "BAS"
+    assert (
+        "--orientation aligned --matrix-elements essay --relaxation static"
+        in (prov["command_line"])
+    )
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", prov["date_utc"])
+    assert set(prov["software"]) >= {"python", "numpy", "scipy", "lmfit", "emcee", "etm"}
+    assert prov["inputs"] == [{"path": str(src), "sha256": digest(src), "rows_used": 41}]
+    status = {p["name"]: p["status"] for p in doc["parameters"]}
+    assert set(status.values()) <= {"free", "fixed", "shared", "per curve"}
+    assert all(len(p["bounds"]) == 2 for p in doc["parameters"])
+    md = (a / "params.md").read_text()
+    assert "aligned" in md and "matrix_elements = essay" in md and prov["command_line"] in md
+    page = (a / "report.html").read_text()
+    assert "aligned" in page and "Correlation matrix" in page
+    # --from re-runs the same fit: the same numbers to 1e-10
+    res = run(["fit", "--from", str(a / "params.json"), "--out", str(b)])
+    assert res.exit_code == 0, res.output
+    again = json.loads((b / "params.json").read_text())
+    for p, q in zip(doc["parameters"], again["parameters"], strict=True):
+        assert p["name"] == q["name"]
+        assert q["value"] == pytest.approx(p["value"], rel=1e-10, abs=0)
+    assert again["provenance"]["request"] == prov["request"]
+
+
+def test_from_refuses_a_changed_input_and_extra_options(tmp_path):
+    src = tmp_path / "c.csv"
+    shutil.copy(BAS[1], src)
+    a = tmp_path / "a"
+    assert run(["fit", str(src), "--no-compare", "--out", str(a)]).exit_code == 0
+    res = CliRunner().invoke(
+        cli, ["fit", "--from", str(a / "params.json"), "--seed", "3", "--out", str(tmp_path / "b")]
+    )
+    assert res.exit_code == 2 and "--from takes no DATA or other options (got --seed)" in res.output
+    src.write_text(src.read_text() + "\n")
+    res = CliRunner().invoke(
+        cli, ["fit", "--from", str(a / "params.json"), "--out", str(tmp_path / "b")]
+    )
+    assert res.exit_code == 2 and f"input {src} changed since the fit" in res.output
+    assert not (tmp_path / "b").exists()

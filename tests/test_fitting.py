@@ -141,8 +141,8 @@ def test_fix_share_per_curve_free():
 def test_bad_options_are_rejected(kwargs, match):
     with pytest.raises(ValueError, match=match):
         fit(curves()[:1], **kwargs)
-    with pytest.raises(ValueError, match="observable must be one of cp"):
-        fit(curves()[:1], observable="magnetization")
+    with pytest.raises(ValueError, match="observable must be one of Qi, cp"):
+        fit(curves()[:1], observable="viscosity")
 
 
 def test_too_few_points_is_caught_before_any_model_evaluation():
@@ -214,11 +214,12 @@ def test_mcmc_runs_is_seeded_and_agrees_with_covariance():
         "Dmin_K": 0.53,
     }
     r = fit([c], material="BAS", fix=fixed)
-    a = fitting.run_mcmc(r, steps=100, nwalkers=10, seed=3)
-    b = fitting.run_mcmc(r, steps=100, nwalkers=10, seed=3)
+    a = fitting.run_mcmc(r, steps=100, nwalkers=10, seed=3, burn=25, thin=1)
+    b = fitting.run_mcmc(r, steps=100, nwalkers=10, seed=3, burn=25, thin=1)
     m = a.mcmc
     assert np.array_equal(m.flatchain, b.mcmc.flatchain)  # seeded
     assert m.flatchain.shape == ((100 - 25) * 10, 3)
+    assert m.stop_reason.startswith("NOT converged: step cap 100 reached")
     assert m.var_names == tuple(r.lmfit_result.var_names)
     assert 0.1 < m.acceptance_fraction < 0.9
     assert not m.converged  # 100 steps are far fewer than 50 autocorrelation times: reported

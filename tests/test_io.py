@@ -106,7 +106,16 @@ CASES = [
         "B_T, Cp_J_per_gK\n0, 1e-6\n1, abc\n",
         r"line 3, column 2 \('Cp_J_per_gK'\): not a number: 'abc'",
     ),
-    ("B_T, Cp_J_per_gK\n0, 1e-6\n1\n", r"line 3, column 2 \('Cp_J_per_gK'\): empty cell"),
+    (
+        "B_T, Cp_J_per_gK\n0, 1e-6\n1\n",
+        r"data.csv, line 3: 1 cells, but the header on line 1 has 2 \(B_T, Cp_J_per_gK\): "
+        r"missing cells$",
+    ),
+    (
+        "B_T, Cp_J_per_gK\n0, 1e-6\n1, 2e-6, 5\n",
+        r"data.csv, line 3: 3 cells, but the header on line 1 has 2 \(B_T, Cp_J_per_gK\): "
+        r"extra cells$",
+    ),
     (
         "B_T, X_J_per_gK\n0, 1e-6\n1, 2e-6\n",
         r"data.csv, line 1: missing column Cp_<unit> \(e.g. Cp_J_per_gK\); found columns: B_T, "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 __all__ = [
     "atomic_write",
+    "atomic_write_dir",
     "atomic_write_json",
     "atomic_write_text",
     "provenance",
@@ -66,3 +68,38 @@ def atomic_write_json(path: str | os.PathLike, obj: Any) -> Path:
 def sha256_file(path: str | os.PathLike) -> str:
     """SHA-256 hex digest of a file's bytes (read-only)."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def atomic_write_dir(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp_dir)`` on a new temporary folder beside ``path``, then rename it to
+    ``path``.
+
+    If ``path`` does not exist, a reader sees either no folder or the complete one, and a
+    failure leaves nothing behind. If it exists (it may hold other files, even the inputs),
+    the files are moved into it one by one, each replacing its namesake atomically.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp()) / "out"
+    >>> _ = atomic_write_dir(d, lambda t: (t / "a.txt").write_text("x"))
+    >>> sorted(p.name for p in d.iterdir())
+    ['a.txt']
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        if not path.exists():
+            os.chmod(tmp, 0o777 & ~umask)
+            os.replace(tmp, path)
+            return path
+        for f in sorted(tmp.iterdir()):
+            os.replace(f, path / f.name)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return path

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from types import MappingProxyType
 
 import click
 
@@ -25,24 +24,8 @@ _OPTIONS_BY_OBSERVABLE = {
 }
 
 
-def _parse_fix(items: tuple[str, ...]) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for item in items:
-        name, eq, value = item.partition("=")
-        try:
-            if not eq or not name.strip():
-                raise ValueError
-            out[name.strip()] = float(value)
-        except ValueError:
-            raise click.BadParameter(
-                f"expected NAME=VALUE with a number, e.g. Dmin_K=0.5, got {item!r}",
-                param_hint="--fix",
-            ) from None
-    return out
-
-
 @click.command(name="fit")
-@click.argument("data", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("data", nargs=-1, required=False, type=click.Path(dir_okay=False))
 @click.option(
     "--observable",
     type=click.Choice(["cp", "eps", "echo"]),
@@ -92,7 +75,8 @@ def _parse_fix(items: tuple[str, ...]) -> dict[str, float]:
     multiple=True,
     metavar="P",
     help="Fit a parameter that would be fixed automatically (beta_J_per_gK4 at one T; for "
-    "echo Gamma_inv_per_sK5, c_per_sK, p1F0_DkV_per_m, tan_omega_dtau, background).",
+    "echo Gamma_inv_per_sK5, c_per_sK, p1F0_DkV_per_m, tan_omega_dtau, A_2LS_per_a0, "
+    "c_2LS_per_sK, Gamma_2LS_per_sK3).",
 )
 @click.option(
     "--orientation",
@@ -142,10 +126,19 @@ def _parse_fix(items: tuple[str, ...]) -> dict[str, float]:
 @click.option("--mcmc", is_flag=True, help="Also sample the posterior with emcee (slow).")
 @click.option(
     "--steps",
-    default=1000,
+    default=20000,
     show_default=True,
     type=click.IntRange(min=2),
-    help="MCMC steps per walker.",
+    help="MCMC step cap per walker: the chain stops earlier once longer than 50 "
+    "autocorrelation times (checked every 200 steps).",
+)
+@click.option(
+    "--processes",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1, max=8),
+    help="MCMC: 1 = vectorized over walkers in this process (with the Cp model's checked "
+    "surrogate); 2 = a process pool evaluating the exact model walker by walker.",
 )
 @click.option(
     "--walkers",
@@ -154,6 +147,22 @@ def _parse_fix(items: tuple[str, ...]) -> dict[str, float]:
     help="MCMC walkers [default: max(32, 4 x free parameters)].",
 )
 @click.option("--seed", default=0, show_default=True, type=int, help="MCMC random seed.")
+@click.option(
+    "--from",
+    "from_json",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Re-run the fit recorded in a params.json of etm fit (same files, checked by sha256, "
+    "and options); give no DATA or other options with it.",
+)
+@click.option(
+    "--plan",
+    "plan_toml",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="A TOML fit plan: files per observable, shared parameters, fixed values, bounds; "
+    "one joint fit and one report (docs/fitting.md, 'Fit plans').",
+)
 @click.option(
     "--out",
     "out_dir",
@@ -179,112 +188,187 @@ def fit(
     no_compare,
     mcmc,
     steps,
+    processes,
     walkers,
     seed,
+    from_json,
+    plan_toml,
     out_dir,
 ) -> None:
     """Fit the model to measured curves DATA... (CSV, units in the header) and write a report.
 
     Several files are fitted together (a global fit). cp: concentrations shared, Dmin_K,
     X0min_KA2 and X0max_KA2 per file, as in the essay's Tables 1-4. eps: amplitude_K, Dmin_K,
-    X0min_KA2 and X0max_KA2 all per file, as in Tables 5-6 (--share P to share one). echo:
-    Dmin_K, X0min_KA2, X0max_KA2 fitted per file; Gamma_inv_per_sK5, c_per_sK, p1F0_DkV_per_m,
-    tan_omega_dtau (from the --material Table 7 row) and background (0) fixed unless --free'd,
-    as one curve does not determine them (docs/fitting.md). The input files are only read.
+    X0min_KA2 and X0max_KA2 all per file, as in Tables 5-6 (--share P to share one). echo: the
+    files are one glass (a tau12 or temperature series, each file with its own T, tau12 and
+    pulses) and share every parameter (--per-curve P to fit P per file); Dmin_K, X0min_KA2,
+    X0max_KA2 are fitted, Gamma_inv_per_sK5, c_per_sK, p1F0_DkV_per_m, tan_omega_dtau (from the
+    --material Table 7 row) and the 2LS terms A_2LS_per_a0, c_2LS_per_sK, Gamma_2LS_per_sK3 (0)
+    fixed unless --free'd, as one curve does not determine them (docs/fitting.md, docs/echo.md).
+    The input files are only read.
 
     Example: etm fit bas_0.60K.csv bas_0.90K.csv bas_1.36K.csv --material BAS --out fit-bas
 
     Example: etm fit eps_BAS_50mK.csv --observable eps --material BAS --out fit-eps
 
     Example: etm fit echo_BAS_sample2.csv --observable echo --material "BAS sample 2" --out fit-echo
-    """
-    from etm.fit import compare_stm, echo_defaults, read_curves, report, run_mcmc
-    from etm.fit.engine import fit as fit_curves
 
-    options = {
-        "average": average,
-        "matrix_elements": matrix_elements,
-        "n_wells": n_wells,
-        "relaxation": relaxation,
-        "c_form": c_form,
-    }
-    options = {k: v for k, v in options.items() if v is not None}
+    Example: etm fit --from fit-bas/params.json --out fit-bas-again   (re-run a recorded fit)
+
+    Example: etm fit --plan examples/plan_joint_BAS_synthetic.toml --out fit-joint   (joint fit)
+
+    Nonsense is refused before any work, with exit status 2 (a T outside 1 mK - 100 K, a
+    negative Cp, metadata contradicting --material, a file given twice, --fix P --free P, a row
+    with extra cells, an unwritable --out); a poor fit (reduced chi^2 > 3, a parameter at a
+    bound) is flagged with WARNING lines in the terminal and every output (docs/fitting.md).
+    """
+    from etm.fit.sanity import SanityError, check_out_dir
+
+    ctx = click.get_current_context()
     try:
-        fixed = _parse_fix(fix)
-        allowed = _OPTIONS_BY_OBSERVABLE.get(observable, ())
-        wrong = [k for k in options if k not in allowed]
-        if wrong:
-            given = ", ".join("--" + k.replace("_", "-") for k in wrong)
-            takers = sorted({o for o, ks in _OPTIONS_BY_OBSERVABLE.items() if set(wrong) <= ks})
-            raise ValueError(f"{given}: only with --observable {' or '.join(takers)}")
-        curves = read_curves(data, observable, metadata_toml=meta_toml)
-        curves = with_model_options(curves, options)
-        report.check_outputs(curves, out_dir, mcmc=mcmc)  # refuse before the (slow) fit
-        kwargs = dict(
-            material=material,
-            fix=fixed,
-            share=share,
-            per_curve=per_curve,
-            free=free,
-            orientation=orientation,
-        )
-        auto_notes: list[str] = []
-        if observable == "echo":
-            kwargs["fix"], auto_notes = echo_defaults(curves, material, fixed, free)
-        result = fit_curves(curves, observable, **kwargs)
-        if auto_notes:
-            result = replace(result, notes=(*auto_notes, *result.notes))
-        comparison = None
-        if not no_compare:
-            comparison = compare_stm(curves, observable, etm=result, **kwargs)
-        if mcmc:
-            result = run_mcmc(result, steps=steps, nwalkers=walkers, seed=seed)
-        written = report.write_fit_report(result, out_dir, comparison)
+        check_out_dir(out_dir)  # first: an unwritable --out is refused before anything else
+        given = [
+            k
+            for k, v in ctx.params.items()
+            if k not in ("from_json", "plan_toml", "out_dir")
+            and ctx.get_parameter_source(k) != click.core.ParameterSource.DEFAULT
+            and v not in ((), None)
+        ]
+        if from_json is not None or plan_toml is not None:
+            if from_json is not None and plan_toml is not None:
+                raise SanityError("give either --from or --plan, not both")
+            if data or given:
+                what = "--from" if from_json is not None else "--plan"
+                extra = ", ".join(
+                    ["DATA"] * bool(data) + ["--" + k.replace("_", "-") for k in given]
+                )
+                raise SanityError(f"{what} takes no DATA or other options (got {extra})")
+        if plan_toml is not None:
+            from etm.fit.plan import run_plan
+
+            run_plan(plan_toml, out_dir, click.echo)
+            return
+        if from_json is not None:
+            from etm.fit.provenance import request_from_json
+
+            request = request_from_json(from_json)
+        else:
+            if not data:
+                raise SanityError("give DATA files (or --from params.json, or --plan plan.toml)")
+            options = {
+                "average": average,
+                "matrix_elements": matrix_elements,
+                "n_wells": n_wells,
+                "relaxation": relaxation,
+                "c_form": c_form,
+            }
+            request = {
+                "observable": observable,
+                "data": [str(Path(p).resolve()) for p in data],
+                "material": material,
+                "meta_toml": None if meta_toml is None else str(Path(meta_toml).resolve()),
+                "fix": fix,  # parsed and checked in run_request
+                "share": list(share),
+                "per_curve": list(per_curve),
+                "free": list(free),
+                "orientation": orientation,
+                "options": {k: v for k, v in options.items() if v is not None},
+                "no_compare": no_compare,
+                "mcmc": mcmc,
+                "steps": steps,
+                "walkers": walkers,
+                "seed": seed,
+                "processes": processes,
+            }
+        run_request(request, out_dir, click.echo)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(
+
+
+def run_request(request, out_dir, echo) -> list:
+    """Run one single-observable fit request (the keys of
+    :data:`etm.fit.provenance.REQUEST_KEYS`) and write its report into ``out_dir``: the sanity
+    checks first, then the fit, the STM comparison, MCMC, the after-fit warnings. ``echo``
+    prints a line. Returns the paths written.
+    """
+    import sys
+
+    from etm.fit import compare_stm, echo_defaults, lookup, read_curves, report, run_mcmc, sanity
+    from etm.fit.engine import fit as fit_curves
+    from etm.fit.provenance import REQUEST_KEYS, fit_provenance
+
+    req = {**REQUEST_KEYS, **request}
+    observable, options = req["observable"], dict(req["options"])
+    fix = req["fix"]
+    fixed = dict(fix) if isinstance(fix, dict) else sanity.parse_fix(fix)
+    req["fix"] = fixed
+    sanity.check_options(fixed, req["free"], req["share"], req["per_curve"])
+    allowed = _OPTIONS_BY_OBSERVABLE.get(observable, ())
+    wrong = [k for k in options if k not in allowed]
+    if wrong:
+        given = ", ".join("--" + k.replace("_", "-") for k in wrong)
+        takers = sorted({o for o, ks in _OPTIONS_BY_OBSERVABLE.items() if set(wrong) <= ks})
+        raise ValueError(f"{given}: only with --observable {' or '.join(takers)}")
+    sanity.check_inputs(req["data"])
+    curves = read_curves(req["data"], observable, metadata_toml=req["meta_toml"])
+    curves = with_model_options(curves, options)
+    sanity.check_curves(curves, observable, req["material"])
+    report.check_outputs(curves, out_dir, mcmc=req["mcmc"])  # refuse before the (slow) fit
+    kwargs = dict(
+        material=req["material"],
+        fix=fixed,
+        share=req["share"],
+        per_curve=req["per_curve"],
+        free=req["free"],
+        orientation=req["orientation"],
+    )
+    auto_notes: list[str] = []
+    if observable == "echo":
+        kwargs["fix"], auto_notes = echo_defaults(curves, req["material"], fixed, req["free"])
+        if not req["share"]:
+            # several files of one glass (a tau12 or temperature series) are one model with one
+            # parameter set, as etm.fit.fit_echo does; --per-curve P keeps P per file
+            own = set(req["per_curve"])
+            kwargs["share"] = [p.name for p in lookup("echo").params if p.name not in own]
+    result = fit_curves(curves, observable, **kwargs)
+    if auto_notes:
+        result = replace(result, notes=(*auto_notes, *result.notes))
+    comparison = None
+    if not req["no_compare"]:
+        comparison = compare_stm(curves, observable, etm=result, **kwargs)
+    if req["mcmc"]:
+        result = run_mcmc(
+            result,
+            steps=req["steps"],
+            nwalkers=req["walkers"],
+            seed=req["seed"],
+            processes=req["processes"],
+        )
+    warnings = sanity.after_fit(result)
+    if result.mcmc is not None and not result.mcmc.converged:
+        warnings.append(f"WARNING: MCMC {result.mcmc.stop_reason}")
+    prov = fit_provenance(req, out_dir, result, warnings, argv=sys.argv)
+    written = report.write_fit_report(result, out_dir, comparison, provenance=prov)
+    echo(
         f"reduced chi^2 = {result.redchi:.4g}, AIC = {result.aic:.4g}"
         + (f", Delta AIC (STM - ETM) = {comparison.delta_aic:.4g}" if comparison else "")
     )
-    for e in result.estimates:
-        if e.vary:
-            where = "" if e.curve is None else f" [{result.curves[e.curve].label}]"
-            click.echo(f"  {e.name}{where} = {report.format_value(e.value, e.stderr)} {e.unit}")
+    for line in report.terminal_lines(result):
+        echo(line)
     for note in result.notes:
-        click.echo(f"  note: {note}")
-    click.echo(f"wrote {len(written)} files to {out_dir}")
+        echo(f"  note: {note}")
+    for w in warnings:
+        echo(w)
+    echo(f"wrote {len(written)} files to {out_dir}")
+    return written
 
 
 def with_model_options(curves, options):
-    """The curves with the command line's model options added to their metadata (where the eps
-    and echo models read them, and where params.json records them); a file that says otherwise
-    is an error rather than silently overridden.
+    """The curves with the command line's model options in their metadata
+    (:func:`etm.fit.data.with_model_options`)."""
+    from etm.fit.data import with_model_options as _with
 
-    Parameters
-    ----------
-    curves : sequence of MeasuredCurve
-        The curves read.
-    options : mapping
-        Model options by metadata key (``average``, ``matrix_elements``, ...).
-
-    Returns
-    -------
-    tuple of MeasuredCurve
-        New curves ("command line" added to their metadata sources); the originals are kept.
-    """
-    if not options:
-        return curves
-    out = []
-    for c in curves:
-        for k, v in options.items():
-            if k in c.metadata and c.metadata[k] != v:
-                raise ValueError(
-                    f"{c.source}: metadata {k!r} = {c.metadata[k]!r} conflicts with "
-                    f"--{k.replace('_', '-')} {v}"
-                )
-        meta = MappingProxyType({**c.metadata, **options})
-        out.append(replace(c, metadata=meta, meta_sources=(*c.meta_sources, "command line")))
-    return tuple(out)
+    return _with(curves, options)
 
 
 @click.command(name="cell-size")

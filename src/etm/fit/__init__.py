@@ -10,8 +10,10 @@ The layers, each importing only the ones above it (docs/fitting.md):
   :mod:`etm.fit.compare` (:func:`compare_stm`) on top, and :mod:`etm.fit.report` for the files.
 * one module per observable, each registering itself: :mod:`etm.fit.cp` (heat capacity, the
   essay's Eq. 14-15, Tables 1-4), :mod:`etm.fit.eps` (dielectric constant, Eq. 16-20,
-  Tables 5-6), :mod:`etm.fit.echo` (echo amplitude, Eq. 21, 27-34, Table 7). Importing this
-  package imports all three, so the registry is complete.
+  Tables 5-6), :mod:`etm.fit.echo` (echo amplitude, Eq. 21, 27-34, Table 7),
+  :mod:`etm.fit.resonator` (eps'(T), the loss, resonator f0 and Q_i) and
+  :mod:`etm.fit.magnetization` (M vs T or B, section 4.2). Importing this package imports them
+  all, so the registry is complete.
 
 Examples
 --------
@@ -20,9 +22,10 @@ Examples
 >>> curve = fitting.synthetic_cp_curve("BAS", 0.9, np.linspace(0, 8, 25), rel_noise=0.003)
 >>> res = fitting.fit([curve], material="BAS")
 >>> res.success, sorted(fitting.OBSERVABLES)
-(True, ['cp', 'echo', 'eps'])
+(True, ['Qi', 'cp', 'echo', 'eps', 'eps_T', 'f0', 'loss', 'magnetization'])
 """
 
+from etm.fit import resonator as resonator  # registers eps_T, loss, f0, Qi
 from etm.fit.compare import ModelComparison, compare_stm
 from etm.fit.cp import synthetic_cp_curve
 from etm.fit.data import MeasuredCurve, read_curve
@@ -36,6 +39,7 @@ from etm.fit.echo import (
 from etm.fit.engine import FitResult, ParameterEstimate, fit
 from etm.fit.eps import EPS_OPTIONS, synthetic_eps_curve
 from etm.fit.joint import JointFitResult, fit_joint
+from etm.fit.magnetization import synthetic_magnetization_curve
 from etm.fit.mcmc import McmcResult, run_mcmc
 from etm.fit.registry import (
     OBSERVABLES,
@@ -72,4 +76,5 @@ __all__ = [
     "synthetic_cp_curve",
     "synthetic_echo_curve",
     "synthetic_eps_curve",
+    "synthetic_magnetization_curve",
 ]

@@ -33,6 +33,7 @@ __all__ = [
     "field_curve_axes",
     "metadata_number",
     "read_curve",
+    "with_model_options",
 ]
 
 
@@ -67,6 +68,22 @@ UNITS: dict[str, tuple[str, float]] = {
     "ppm": ("dimensionless", 1e-6),
     # a relative echo amplitude A(B)/A(B_high) as a plain ratio (``rel_echo``)
     "echo": ("dimensionless", 1.0),
+    # drive power of a resonator measurement (etm fit --observable Qi against P)
+    "W": ("power", 1.0),
+    "mW": ("power", 1e-3),
+    "uW": ("power", 1e-6),
+    "nW": ("power", 1e-9),
+    "pW": ("power", 1e-12),
+    "fW": ("power", 1e-15),
+    "aW": ("power", 1e-18),
+    # magnetization per gram: J/(T g) = A m^2/g; 1 emu/g = 1e-3 A m^2/g
+    "J_per_Tg": ("magnetization", 1.0),
+    "Am2_per_g": ("magnetization", 1.0),
+    "J_per_Tkg": ("magnetization", 1e-3),
+    "Am2_per_kg": ("magnetization", 1e-3),
+    "emu_per_g": ("magnetization", 1e-3),
+    "memu_per_g": ("magnetization", 1e-6),
+    "uemu_per_g": ("magnetization", 1e-9),
 }
 
 #: The package's unit of each dimension (what :func:`read_curve` converts to).
@@ -77,6 +94,8 @@ BASE_UNITS: dict[str, str] = {
     "time": "s",
     "frequency": "Hz",
     "dimensionless": "1",
+    "power": "W",
+    "magnetization": "J_per_Tg",
 }
 
 #: Quantities a column or metadata key may name, with their dimension. ``sigma`` (the one-sigma
@@ -94,6 +113,12 @@ QUANTITIES: dict[str, str] = {
     "rel": "dimensionless",
     # the field an echo curve is normalized at (metadata ``Bhigh_T``; etm fit --observable echo)
     "Bhigh": "field",
+    # loss tangent, internal quality factor and drive power (etm fit --observable loss / Qi)
+    "tand": "dimensionless",
+    "Qi": "dimensionless",
+    "P": "power",
+    # magnetization per gram (etm fit --observable magnetization)
+    "M": "magnetization",
 }
 
 
@@ -286,7 +311,8 @@ def read_curve(
     ------
     ValueError
         Naming the file, line and column: missing column, column without a unit, unknown unit or
-        one of the wrong dimension, empty / non-numeric / NaN / infinite cell, sigma <= 0,
+        one of the wrong dimension, a row with more or fewer cells than the header, empty /
+        non-numeric / NaN / infinite cell, sigma <= 0,
         duplicated or decreasing x, too few rows, missing metadata.
 
     Examples
@@ -396,6 +422,12 @@ def read_curve(
         if not s or s.startswith("#"):
             continue
         cells = [c.strip() for c in next(csv.reader([lines[i]]))]
+        if len(cells) != len(header):
+            what = "extra" if len(cells) > len(header) else "missing"
+            raise ValueError(
+                f"{path}, line {i + 1}: {len(cells)} cells, but the header on line {hline} has "
+                f"{len(header)} ({', '.join(header)}): {what} cells"
+            )
         vals = []
         for j in cols_idx:
             where = f"{path}, line {i + 1}, column {j + 1} ({header[j]!r})"
@@ -530,3 +562,39 @@ def field_curve_axes(
     if T <= 0:
         raise ValueError(f"{where}: metadata 'T_K' must be > 0, got {T!r}")
     return np.asarray(x, dtype=float), T
+
+
+def with_model_options(
+    curves: Sequence[MeasuredCurve], options: Mapping[str, Any]
+) -> tuple[MeasuredCurve, ...]:
+    """The curves with the command line's model options added to their metadata (where the eps
+    and echo models read them, and where params.json records them); a file that says otherwise
+    is an error rather than silently overridden.
+
+    Parameters
+    ----------
+    curves : sequence of MeasuredCurve
+        The curves read.
+    options : mapping
+        Model options by metadata key (``average``, ``matrix_elements``, ...).
+
+    Returns
+    -------
+    tuple of MeasuredCurve
+        New curves ("command line" added to their metadata sources); the originals are kept.
+    """
+    from dataclasses import replace
+
+    if not options:
+        return tuple(curves)
+    out = []
+    for c in curves:
+        for k, v in options.items():
+            if k in c.metadata and c.metadata[k] != v:
+                raise ValueError(
+                    f"{c.source}: metadata {k!r} = {c.metadata[k]!r} conflicts with "
+                    f"--{k.replace('_', '-')} {v}"
+                )
+        meta = types.MappingProxyType({**c.metadata, **options})
+        out.append(replace(c, metadata=meta, meta_sources=(*c.meta_sources, "command line")))
+    return tuple(out)

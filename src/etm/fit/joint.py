@@ -114,6 +114,7 @@ def fit_joint(
     *,
     share: Sequence[str],
     max_nfev: int | None = None,
+    bounds: Mapping[str, tuple[float, float]] | None = None,
 ) -> JointFitResult:
     """Fit curves of several observables of one glass at once, with some physical parameters
     shared across the observables (one lmfit parameter each).
@@ -135,6 +136,9 @@ def fit_joint(
         be a free parameter of every part, fitted in the same space (log10 or not).
     max_nfev : int, optional
         Cap on function evaluations.
+    bounds : mapping, optional
+        ``{name: (low, high)}`` in physical units: narrower bounds for every part's parameter
+        of that name (within the observable's own bounds).
 
     Returns
     -------
@@ -195,6 +199,34 @@ def fit_joint(
         prob.own = [{prefix + f for f in own} for own in prob.own]
         probs.append(prob)
         notes.extend(f"part {k} ({observable}): {n}" for n in part_notes)
+    for name, (b_lo, b_hi) in dict(bounds or {}).items():
+        hit = False
+        for k, prob in enumerate(probs):
+            try:
+                spec = prob.obs.spec(name)
+            except ValueError:
+                continue
+            lo_s, hi_s = spec.bounds
+            if not (lo_s <= b_lo < b_hi <= hi_s):
+                raise ValueError(
+                    f"bounds: {name} = [{b_lo:g}, {b_hi:g}] must lie within [{lo_s:g}, {hi_s:g}] "
+                    f"{spec.unit} (part {k}, {names[k]})"
+                )
+            f_lo, f_hi = (
+                (math.log10(b_lo) if b_lo > 0 else -np.inf, math.log10(b_hi))
+                if spec.log10
+                else (b_lo, b_hi)
+            )
+            for f in sorted({lay[name] for lay in prob.layout if name in lay}):
+                p = combined[f]
+                hit = True
+                if not p.vary:
+                    continue  # a fixed value stays where the user put it
+                span = f_hi - f_lo if math.isfinite(f_hi - f_lo) else 1.0
+                v = min(max(p.value, f_lo + 1e-6 * span), f_hi - 1e-6 * span)
+                p.set(value=v, min=f_lo, max=f_hi)
+        if not hit:
+            raise ValueError(f"bounds: no part has a parameter {name!r}")
     masters: dict[str, str] = {}
     tied: dict[str, str] = {}
     for name in share:

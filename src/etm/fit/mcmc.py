@@ -1,42 +1,71 @@
 """Posterior sampling around a least-squares fit with emcee: :func:`run_mcmc`, :class:`McmcResult`.
 
 The log-likelihood is -chi^2/2 with the curves' sigmas, the priors uniform in the fit's
-parameters within their bounds (log-uniform for ``log10_*`` ones); see docs/fitting.md
-("Options", ``--mcmc``).
+parameters within their bounds (log-uniform for ``log10_*`` ones). The walkers start from the
+least-squares covariance (a draw of N(best, cov) per walker), and the chain runs until it is
+longer than ``tau_factor`` (50) integrated autocorrelation times, checked every ``check_every``
+steps, or until the step cap; :attr:`McmcResult.stop_reason` says which. Log-probabilities are
+evaluated for all walkers of a half-ensemble at once (emcee ``vectorize=True``): curve models
+with an ``evaluate_many`` method (the Cp model's checked Chebyshev surrogate of the ATS term,
+:mod:`etm.fit.cp`) do them in one array operation, others walker by walker; or, with
+``processes=2``, walker by walker in a process pool, giving the same chain as the serial run.
+See docs/fitting.md ("Posteriors").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import math
+import multiprocessing
+import sys
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from etm.fit.engine import FitResult
+from etm.fit.engine import FitResult, Problem
 
 __all__ = ["McmcResult", "run_mcmc"]
 
 
 @dataclass(frozen=True)
 class McmcResult:
-    """Posterior samples from emcee, in the fit's parameter space (log10 where fitted so).
+    """Posterior samples from emcee and their summary.
 
     Attributes
     ----------
     var_names : tuple of str
         lmfit names of the sampled parameters (the columns of ``flatchain``).
     flatchain : ndarray, shape (n_samples, n_var)
-        Samples after burn-in and thinning.
+        Samples after burn-in and thinning, in fit space (log10 where fitted so).
     quantiles : ndarray, shape (3, n_var)
-        15.87, 50 and 84.13 percentiles of each column (median and one-sigma interval).
+        15.87, 50 and 84.13 percentiles of each column (fit space).
     acceptance_fraction : float
         Mean acceptance fraction of the walkers (0.2-0.5 is healthy).
     autocorr_time : ndarray
         Integrated autocorrelation time of each parameter [steps].
     converged : bool
-        Whether the chain is longer than 50 autocorrelation times (emcee's rule of thumb).
+        Whether the chain is longer than ``tau_factor`` autocorrelation times of every parameter.
     nwalkers, steps, burn, thin, seed : int
-        The sampler's settings.
+        Walkers, steps run, steps discarded, thinning, seed.
+    stop_reason : str
+        Why the run stopped (converged, or the step cap).
+    n_eff : ndarray
+        Effective sample size per parameter: walkers x (steps - burn) / tau.
+    names, curves : tuple
+        Physical name and curve index (None if shared) of each sampled parameter.
+    phys_quantiles : ndarray, shape (3, n_var)
+        16/50/84 % of each parameter in physical units.
+    phys_sd : ndarray
+        Posterior standard deviation in physical units.
+    units : tuple of str
+        Unit of each parameter.
+    lnprob : ndarray
+        Log-posterior of each kept sample (= -chi^2/2 inside the bounds).
+    tau_factor : float
+        The convergence rule's factor (50).
+    surrogate : str
+        How the model was evaluated ("exact", or the surrogate and its checked error).
     """
 
     var_names: tuple[str, ...]
@@ -50,58 +79,233 @@ class McmcResult:
     burn: int
     thin: int
     seed: int
+    stop_reason: str = ""
+    n_eff: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    names: tuple[str, ...] = ()
+    curves: tuple[int | None, ...] = ()
+    phys_quantiles: NDArray[np.float64] = field(default_factory=lambda: np.zeros((3, 0)))
+    phys_sd: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    units: tuple[str, ...] = ()
+    lnprob: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    tau_factor: float = 50.0
+    surrogate: str = "exact"
+
+
+class _Posterior:
+    """log p(theta) for one problem: the physical values of each curve from theta, the models'
+    residuals, uniform priors in fit space within the bounds."""
+
+    def __init__(self, prob: Problem, params: Any, names: list[str]) -> None:
+        self.prob = prob
+        self.names = names
+        spec_of = {f: prob.obs.spec(p) for lay in prob.layout for p, f in lay.items()}
+        # linear amplitudes fitted as log10 are sampled as the value (uniform prior)
+        self.lin = np.array([spec_of[n].log10 and spec_of[n].amplitude for n in names])
+        self.fit_lo = np.array([params[n].min for n in names])
+        self.fit_hi = np.array([params[n].max for n in names])
+        self.lo = np.where(self.lin, 10.0 ** np.where(self.lin, self.fit_lo, 0.0), self.fit_lo)
+        self.hi = np.where(self.lin, 10.0 ** np.where(self.lin, self.fit_hi, 0.0), self.fit_hi)
+        col = {n: j for j, n in enumerate(names)}
+        self.maps = []  # per curve: [(phys name, column or None, fixed fit value, log10)]
+        for lay in prob.layout:
+            entries = []
+            for pname, fname in lay.items():
+                log10 = prob.obs.spec(pname).log10
+                entries.append((pname, col.get(fname), float(params[fname].value), log10))
+            self.maps.append(entries)
+        self.use_many = False
+
+    def to_sampler(self, theta: NDArray) -> NDArray:
+        """Fit-space coordinates -> the sampler's (10**x for the linear amplitudes)."""
+        return np.where(self.lin, 10.0 ** np.where(self.lin, theta, 0.0), theta)
+
+    def to_fit(self, s: NDArray) -> NDArray:
+        """The sampler's coordinates (inside the bounds) -> fit space."""
+        return np.where(self.lin, np.log10(np.where(self.lin, s, 1.0)), s)
+
+    def _values(self, s: NDArray, i: int) -> dict[str, Any]:
+        """Physical values of curve ``i`` at sampler coordinates ``s`` (inside the bounds)."""
+        out = {}
+        for pname, j, fixed, log10 in self.maps[i]:
+            if j is None:
+                out[pname] = 10.0**fixed if log10 else fixed
+            elif self.lin[j]:
+                out[pname] = s[..., j]
+            else:
+                out[pname] = 10.0 ** s[..., j] if log10 else s[..., j]
+        return out
+
+    def one(self, theta: NDArray) -> float:
+        """log p of one walker (exact models)."""
+        if np.any(theta <= self.lo) or np.any(theta >= self.hi):
+            return -np.inf
+        chi2 = 0.0
+        prob = self.prob
+        for i, (c, m, s) in enumerate(zip(prob.curves, prob.models, prob.sigmas, strict=True)):
+            v = {k: float(x) for k, x in self._values(theta, i).items()}
+            r = (c.y - m.evaluate(v, prob.components)) / s
+            chi2 += float(r @ r)
+        return -0.5 * chi2
+
+    def many(self, thetas: NDArray) -> NDArray[np.float64]:
+        """log p of each row of ``thetas`` (shape (W, n_var))."""
+        thetas = np.atleast_2d(thetas)
+        inside = np.all((thetas > self.lo) & (thetas < self.hi), axis=1)
+        out = np.full(thetas.shape[0], -np.inf)
+        if not np.any(inside):
+            return out
+        if not self.use_many:
+            out[inside] = [self.one(t) for t in thetas[inside]]
+            return out
+        th = thetas[inside]
+        chi2 = np.zeros(th.shape[0])
+        prob = self.prob
+        for i, (c, m, s) in enumerate(zip(prob.curves, prob.models, prob.sigmas, strict=True)):
+            v = self._values(th, i)
+            v = {k: np.broadcast_to(np.asarray(x, float), th.shape[:1]) for k, x in v.items()}
+            r = (c.y[None, :] - m.evaluate_many(v, prob.components)) / s[None, :]
+            chi2 += np.einsum("wp,wp->w", r, r)
+        out[inside] = -0.5 * chi2
+        return out
+
+
+#: Posteriors of running pool samplers, found by the forked workers by key (nothing pickled).
+_POSTERIORS: dict[int, _Posterior] = {}
+
+
+def _pool_logp(key: int, theta: NDArray) -> float:
+    return _POSTERIORS[key].one(theta)
+
+
+class _PoolLogP:
+    def __init__(self, key: int) -> None:
+        self.key = key
+
+    def __call__(self, theta: NDArray) -> float:
+        return _pool_logp(self.key, theta)
+
+
+def _prepare_surrogate(post: _Posterior, best: NDArray, err: NDArray, k_sigma: float) -> str:
+    """Ask each curve model for a checked surrogate over the box best +- k_sigma err; use it only
+    if every model offers one and its error is < 1e-3 of the smallest sigma."""
+    prob = post.prob
+    if not all(hasattr(m, "evaluate_many") and hasattr(m, "prepare_sampling") for m in prob.models):
+        return "exact (the model has no evaluate_many)"
+    worst = 0.0
+    for i, m in enumerate(prob.models):
+        box: dict[str, tuple[float, float]] = {}
+        for pname, j, fixed, log10 in post.maps[i]:
+            if j is None:
+                lo = hi = fixed
+            else:
+                lo = max(best[j] - k_sigma * err[j], post.fit_lo[j])
+                hi = min(best[j] + k_sigma * err[j], post.fit_hi[j])
+            box[pname] = (10.0**lo, 10.0**hi) if log10 else (lo, hi)
+        vals = {k: float(x) for k, x in post._values(post.to_sampler(best), i).items()}
+        e = m.prepare_sampling(box, vals)  # max |surrogate - exact| at check points [y unit]
+        if e is None:
+            return "exact (no surrogate for this curve)"
+        worst = max(worst, float(e) / float(np.min(prob.sigmas[i])))
+    if worst > 1e-3:
+        for m in prob.models:
+            m.prepare_sampling(None, None)
+        return f"exact (surrogate error {worst:.2g} sigma > 1e-3 sigma)"
+    post.use_many = True
+    return (
+        f"Chebyshev surrogate of the non-linear term inside +-{k_sigma:g} least-squares sigma "
+        f"(checked error <= {worst:.2g} sigma; exact outside)"
+    )
+
+
+def _initial(rng: np.random.Generator, best, cov, err, lo, hi, nwalkers) -> NDArray:
+    """N(best, cov) draws inside the bounds (redrawn until inside; diagonal if cov is bad)."""
+    ndim = best.size
+    ok = cov is not None and np.all(np.isfinite(cov))
+    if ok:
+        try:
+            L = np.linalg.cholesky(cov)
+        except np.linalg.LinAlgError:
+            ok = False
+    if not ok:
+        L = np.diag(err)
+    p0 = np.empty((nwalkers, ndim))
+    for w in range(nwalkers):
+        for _ in range(1000):
+            p = best + L @ rng.standard_normal(ndim)
+            if np.all(p > lo) and np.all(p < hi):
+                break
+        else:
+            p = np.clip(best, lo + 1e-9 * (hi - lo), hi - 1e-9 * (hi - lo))
+        p0[w] = p
+    return p0
 
 
 def run_mcmc(
     result: FitResult,
     *,
-    steps: int = 1000,
+    steps: int = 20000,
     nwalkers: int | None = None,
+    check_every: int = 200,
+    tau_factor: float = 50.0,
     burn: int | None = None,
-    thin: int = 1,
+    thin: int | None = None,
     seed: int = 0,
-    progress: bool = False,
+    progress: bool | None = None,
+    processes: int = 1,
+    surrogate: bool = True,
+    min_steps: int = 0,
+    moves: Any = None,
 ) -> FitResult:
-    """Sample the posterior around a least-squares fit with emcee; return the result with
-    ``mcmc`` set (the least-squares estimates are kept).
-
-    The log-likelihood is -chi^2/2 with the curves' sigmas (so the fit must be weighted); priors
-    are uniform in the fit's parameters within their bounds (log-uniform for ``log10_*``
-    parameters). Walkers start in a small ball (1e-2 standard errors) around the best fit.
+    """Sample the posterior around a least-squares fit with emcee until it has converged;
+    return the result with ``mcmc`` set (the least-squares estimates are kept).
 
     Parameters
     ----------
     result : FitResult
         A weighted fit from :func:`etm.fit.engine.fit`.
     steps : int
-        Steps per walker (> burn).
+        Step cap per walker (the run stops earlier once converged).
     nwalkers : int, optional
         Walkers (default max(32, 4 x free parameters), rounded up to even).
-    burn : int, optional
-        Steps discarded at the start (default steps // 4).
-    thin : int
-        Keep every ``thin``-th step.
+    check_every : int
+        Steps between autocorrelation checks.
+    tau_factor : float
+        Converged when the chain is longer than ``tau_factor`` x tau of every parameter.
+    burn, thin : int, optional
+        Steps discarded and thinning (default 2 max tau and max(1, min tau / 2); the walkers
+        start from the covariance, so little burn-in is needed).
     seed : int
-        Seed of the sampler's and the initial ball's random numbers.
-    progress : bool
-        Show emcee's progress bar.
+        Seed of the initial draws and of emcee's moves: the same seed gives the same chain.
+    progress : bool, optional
+        A tqdm progress bar (default: when stderr is a terminal).
+    processes : int
+        1: vectorized evaluation in this process; 2 or more: a process pool (fork) evaluates
+        the walkers one by one (the same chain as ``processes=1, surrogate=False``).
+    surrogate : bool
+        Let curve models offer a checked surrogate (ignored with a pool).
+    min_steps : int
+        Run at least this many steps (tests of a fixed length).
 
     Returns
     -------
     FitResult
         ``dataclasses.replace(result, mcmc=McmcResult(...))``.
+
+    Raises
+    ------
+    ValueError
+        An unweighted fit, no free parameters, too few walkers, bad step counts.
     """
     import emcee
 
     prob = result.problem
     if prob is None or not result.weighted:
         raise ValueError("run_mcmc needs a weighted fit (every curve with a sigma column)")
-    if steps < 2 or thin < 1:
-        raise ValueError(f"steps must be >= 2 and thin >= 1, got steps={steps}, thin={thin}")
-    burn = steps // 4 if burn is None else int(burn)
-    if not 0 <= burn < steps:
-        raise ValueError(f"burn must be in [0, steps={steps}), got {burn}")
-    params = result.lmfit_result.params.copy()
+    if steps < 2 or check_every < 1:
+        raise ValueError(f"steps must be >= 2 and check_every >= 1, got {steps}, {check_every}")
+    if processes < 1:
+        raise ValueError(f"processes must be >= 1, got {processes}")
+    params = result.lmfit_result.params
     names = [n for n, p in params.items() if p.vary]
     if not names:
         raise ValueError("run_mcmc: no free parameters to sample")
@@ -110,41 +314,146 @@ def run_mcmc(
     nwalkers += nwalkers % 2
     if nwalkers < 2 * ndim:
         raise ValueError(f"nwalkers must be >= 2 x free parameters = {2 * ndim}, got {nwalkers}")
-    lo = np.array([params[n].min for n in names])
-    hi = np.array([params[n].max for n in names])
+    post = _Posterior(prob, params, names)
     best = np.array([params[n].value for n in names])
-    err = np.array([params[n].stderr or 0.0 for n in names])
-    err = np.where(err > 0, err, 1e-4 * np.maximum(np.abs(best), 1.0))
-
-    def log_prob(theta: NDArray) -> float:
-        if np.any(theta <= lo) or np.any(theta >= hi):
-            return -np.inf
-        for n, v in zip(names, theta, strict=True):
-            params[n].value = float(v)
-        r = prob.residual(params)
-        return -0.5 * float(r @ r)
-
+    err = np.array([params[n].stderr or 0.0 for n in names], dtype=float)
+    err = np.where(np.isfinite(err) & (err > 0), err, 1e-4 * np.maximum(np.abs(best), 1.0))
+    cov = result.lmfit_result.covar
+    how = "exact"
+    if surrogate and processes == 1:
+        how = _prepare_surrogate(post, best, err, 5.0)
     rng = np.random.default_rng(seed)
-    p0 = best + 1e-2 * err * rng.standard_normal((nwalkers, ndim))
-    p0 = np.clip(p0, lo + 1e-9 * (hi - lo), hi - 1e-9 * (hi - lo))
-    sampler = emcee.EnsembleSampler(nwalkers, ndim, log_prob)
-    # emcee draws its moves from a legacy RandomState; seed it for reproducible chains
-    sampler.random_state = np.random.RandomState(seed).get_state()  # noqa: NPY002
-    sampler.run_mcmc(p0, steps, progress=progress)
-    flat = sampler.get_chain(discard=burn, thin=thin, flat=True)
-    # tol=0: return the estimate without raising on short chains; `converged` reports it instead
-    tau = np.asarray(sampler.get_autocorr_time(discard=burn, tol=0), dtype=float)
+    p0 = post.to_sampler(_initial(rng, best, cov, err, post.fit_lo, post.fit_hi, nwalkers))
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if moves is None:
+        moves = [(emcee.moves.DEMove(), 0.8), (emcee.moves.DESnookerMove(), 0.2)]
+    pool = None
+    key = id(post)
+    try:
+        if processes > 1:
+            _POSTERIORS[key] = post
+            pool = multiprocessing.get_context("fork").Pool(processes)
+            sampler = emcee.EnsembleSampler(nwalkers, ndim, _PoolLogP(key), pool=pool, moves=moves)
+        else:
+            sampler = emcee.EnsembleSampler(nwalkers, ndim, post.many, vectorize=True, moves=moves)
+        # emcee draws its moves from a legacy RandomState; seed it for reproducible chains
+        sampler.random_state = np.random.RandomState(seed).get_state()  # noqa: NPY002
+        tau = np.full(ndim, np.inf)
+        converged = False
+        for _ in sampler.sample(p0, iterations=steps, progress=progress):
+            it = sampler.iteration
+            if it % check_every or it < min_steps:
+                continue
+            tau = _autocorr(sampler)
+            if np.all(np.isfinite(tau)) and it > tau_factor * np.max(tau):
+                converged = True
+                break
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+        _POSTERIORS.pop(key, None)
+    n = sampler.iteration
+    tau = _autocorr(sampler)
+    converged = bool(np.all(np.isfinite(tau)) and n > tau_factor * np.max(tau))
+    tmax = float(np.max(tau)) if np.all(np.isfinite(tau)) else math.inf
+    if converged:
+        reason = (
+            f"converged: {n} steps > {tau_factor:g} x max tau = {tau_factor * tmax:.0f} "
+            f"(checked every {check_every} steps)"
+        )
+    else:
+        need = f"~{tau_factor * tmax:.0f}" if math.isfinite(tmax) else "an unknown number of"
+        reason = (
+            f"NOT converged: step cap {n} reached; {tau_factor:g} x max tau needs {need} steps "
+            "(raise --steps)"
+        )
+    if burn is None:
+        burn = int(min(2 * tmax, n // 2)) if math.isfinite(tmax) else n // 4
+    if thin is None:
+        thin = max(1, int(np.min(tau) / 2)) if np.all(np.isfinite(tau)) else 1
+    n_eff = np.where(np.isfinite(tau), nwalkers * (n - burn) / tau, 0.0)
+    if not 0 <= burn < n or thin < 1:
+        raise ValueError(f"burn must be in [0, {n}) and thin >= 1, got {burn}, {thin}")
+    flat = post.to_fit(sampler.get_chain(discard=burn, thin=thin, flat=True))
+    lnp = sampler.get_log_prob(discard=burn, thin=thin, flat=True)
+    phys, units, curves, pnames = _physical(result, names, flat)
     mc = McmcResult(
         var_names=tuple(names),
         flatchain=flat,
         quantiles=np.percentile(flat, [15.87, 50.0, 84.13], axis=0),
         acceptance_fraction=float(np.mean(sampler.acceptance_fraction)),
         autocorr_time=tau,
-        converged=bool(np.all(steps - burn > 50 * tau)),
+        converged=converged,
         nwalkers=nwalkers,
-        steps=steps,
+        steps=n,
         burn=burn,
         thin=thin,
         seed=seed,
+        stop_reason=reason,
+        n_eff=n_eff,
+        names=tuple(pnames),
+        curves=tuple(curves),
+        phys_quantiles=np.percentile(phys, [15.87, 50.0, 84.13], axis=0),
+        phys_sd=np.std(phys, axis=0),
+        units=tuple(units),
+        lnprob=lnp,
+        tau_factor=tau_factor,
+        surrogate=how,
     )
     return replace(result, mcmc=mc)
+
+
+def _autocorr(sampler: Any) -> NDArray[np.float64]:
+    """emcee's integrated autocorrelation time per parameter, inf where it cannot be estimated
+    (a chain with no movement yet)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tau = np.asarray(sampler.get_autocorr_time(tol=0), dtype=float)
+    return np.where(np.isfinite(tau) & (tau > 0), tau, np.inf)
+
+
+def _physical(result: FitResult, names: list[str], flat: NDArray):
+    """The samples in physical units, with each column's unit, curve and physical name."""
+    by_fit = {e.fit_name: e for e in result.estimates}
+    cols, units, curves, pnames = [], [], [], []
+    for j, n in enumerate(names):
+        e = by_fit[n]
+        log10 = n.startswith("log10_")
+        cols.append(10.0 ** flat[:, j] if log10 else flat[:, j])
+        units.append(e.unit)
+        curves.append(e.curve)
+        pnames.append(e.name)
+    return np.column_stack(cols), units, curves, pnames
+
+
+def predictive_band(
+    result: FitResult, curve: int, x: NDArray, n_draws: int = 64, seed: int = 0
+) -> NDArray[np.float64]:
+    """16/50/84 % of the model over ``n_draws`` posterior samples at ``x`` (shape (3, len(x))).
+
+    The posterior-predictive band of the fit plots (the model's spread, without the noise).
+    """
+    from etm.fit.registry import lookup
+
+    m = result.mcmc
+    if m is None:
+        raise ValueError("predictive_band needs a result with MCMC samples (run_mcmc)")
+    rng = np.random.default_rng(seed)
+    idx = rng.choice(m.flatchain.shape[0], size=min(n_draws, m.flatchain.shape[0]), replace=False)
+    obs = lookup(result.observable)
+    c = result.curves[curve]
+    model = obs.prepare(c.x_name, x, c.metadata, result.orientation, str(c.source))
+    base = result.values(curve)
+    col = dict(zip(m.var_names, range(len(m.var_names)), strict=True))
+    prob = result.problem
+    lay = prob.layout[curve] if prob is not None else {}
+    ys = []
+    for k in idx:
+        v = dict(base)
+        for pname, fname in lay.items():
+            if fname in col:
+                t = m.flatchain[k, col[fname]]
+                v[pname] = 10.0**t if fname.startswith("log10_") else float(t)
+        ys.append(model.evaluate(v, result.components))
+    return np.percentile(np.array(ys), [15.87, 50.0, 84.13], axis=0)

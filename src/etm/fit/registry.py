@@ -12,7 +12,7 @@ Python").
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,11 @@ class ParamSpec:
         Allowed range in physical units.
     description : str
         What it is, for reports.
+    amplitude : bool
+        The model is linear in it (a concentration multiplying a term). The MCMC then samples
+        the value itself with a uniform prior on its bounds (the Jeffreys prior of a linear
+        amplitude) even if least squares fits its log10: a log-uniform prior would put unbounded
+        prior mass near zero for an amplitude the data only bound from above.
     """
 
     name: str
@@ -58,6 +63,7 @@ class ParamSpec:
     log10: bool
     bounds: tuple[float, float]
     description: str
+    amplitude: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,19 @@ class Observable:
         ``evaluate(values, components)`` and ``parts(values, components)`` methods; it may cache.
     guess_shape : callable
         ``guess_shape(metadata, material)`` -> initial values of the non-linear parameters.
+    equation : str, optional
+        The model being fitted, as plain text (one or a few lines), stated in the reports.
+    options : Mapping, optional
+        The model options a curve's metadata may carry (``matrix_elements``, ...) with their
+        defaults; every one is recorded, resolved per curve, in params.json (provenance).
+    sanity : callable, optional
+        ``sanity(curve, material)`` -> sequence of one-line messages, each a reason to refuse
+        the curve before any model evaluation (non-physical data, metadata contradicting the
+        preset); :func:`etm.fit.sanity.check_curves` runs it beside the generic checks.
+    T_range_K : tuple of float
+        Temperatures [K] the model is meant for; a curve outside is refused (a unit slip).
+    y_min : float or None
+        Smallest physical value of the measured quantity (0 for a heat capacity), or None.
     """
 
     name: str
@@ -94,6 +113,11 @@ class Observable:
     components: tuple[str, ...]
     prepare: Callable[..., Any]
     guess_shape: Callable[[Mapping[str, Any], Any], dict[str, float]]
+    equation: str = ""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    sanity: Callable[[MeasuredCurve, Any], Sequence[str]] | None = None
+    T_range_K: tuple[float, float] = (1e-3, 100.0)
+    y_min: float | None = None
 
     def spec(self, name: str) -> ParamSpec:
         """The :class:`ParamSpec` called ``name`` (``ValueError`` lists the known ones)."""
@@ -124,7 +148,9 @@ def lookup(name: str) -> Observable:
     'Cp'
     """
     if name not in OBSERVABLES:
-        raise ValueError(f"observable must be one of {', '.join(OBSERVABLES)}, got {name!r}")
+        raise ValueError(
+            f"observable must be one of {', '.join(sorted(OBSERVABLES))}, got {name!r}"
+        )
     return OBSERVABLES[name]
 
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import base64
 import html
-import io as _io
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,15 @@ import numpy as np
 
 from etm.fit.compare import ModelComparison
 from etm.fit.engine import FitResult
-from etm.io import atomic_write, atomic_write_json, atomic_write_text, provenance
+from etm.fit.plots import (
+    corner_figure,
+    curve_label,
+    fit_figure,
+    overlay_figure,
+    parameters_vs_T_figure,
+    png_bytes,
+)
+from etm.io import atomic_write_dir, provenance
 
 __all__ = [
     "check_outputs",
@@ -31,17 +38,11 @@ __all__ = [
     "format_value",
     "params_markdown",
     "report_html",
+    "report_html_from_markdown",
     "result_to_dict",
+    "terminal_lines",
     "write_fit_report",
 ]
-
-#: Scale for plotting: heat capacities J/(g K) -> uJ/(g K); relative changes of eps' in 1e-5.
-_PLOT_SCALE = {
-    "Cp_J_per_gK": (1e6, r"$C_p$ [$\mu$J g$^{-1}$ K$^{-1}$]"),
-    "rel_1": (1e5, r"$[\varepsilon'(B) - \varepsilon'(0)]/\varepsilon'$ [$10^{-5}$]"),
-}
-#: Labels of observables whose y column shares a unit name with another's (``rel_1``).
-_PLOT_SCALE_BY_OBSERVABLE = {"echo": (1.0, r"$A(B)/A(B_\mathrm{high})$")}
 
 
 def format_value(value: float, err: float | None, digits: int = 2) -> str:
@@ -67,17 +68,76 @@ def format_value(value: float, err: float | None, digits: int = 2) -> str:
     return f"{value:.{nd}f} ± {err:.{nd}f}"
 
 
-def _curve_label(result: FitResult, i: int) -> str:
-    c = result.curves[i]
-    other = "T_K" if c.x_name == "B_T" else "B_T"
-    v = c.metadata.get(other)
-    tag = f"{other.split('_')[0]} = {v:g} {other.split('_')[1]}" if v is not None else ""
-    return f"{c.label} ({tag})" if tag else c.label
+def _status(result: FitResult, e: Any) -> str:
+    if not e.vary:
+        return "fixed"
+    n = sum(1 for _ in result.curves)
+    return "shared" if e.curve is None and n > 1 else ("free" if e.curve is None else "per curve")
 
 
-def result_to_dict(result: FitResult, comparison: ModelComparison | None = None) -> dict[str, Any]:
-    """Everything about a fit as a JSON-able dict: parameters with errors and units, goodness of
-    fit, correlations, MCMC summary, the ETM/STM comparison, inputs with SHA-256, provenance."""
+def _bounds(result: FitResult, name: str) -> tuple[float, float]:
+    from etm.fit.registry import lookup
+
+    return tuple(float(b) for b in lookup(result.observable).spec(name).bounds)
+
+
+def mcmc_summary(result: FitResult) -> dict[str, Any]:
+    """The MCMC run as a JSON-able dict: settings, convergence, and per parameter the
+    least-squares value and error beside the posterior median, 16/84 %, sd (physical units),
+    tau and effective sample size."""
+    m = result.mcmc
+    ls = {e.fit_name: e for e in result.estimates}
+    rows = []
+    for j, n in enumerate(m.var_names):
+        e = ls[n]
+        rows.append(
+            {
+                "name": e.name,
+                "fit_name": n,
+                "curve": e.curve,
+                "unit": e.unit,
+                "least_squares": e.value,
+                "least_squares_stderr": e.stderr,
+                "median": float(m.phys_quantiles[1, j]),
+                "p16": float(m.phys_quantiles[0, j]),
+                "p84": float(m.phys_quantiles[2, j]),
+                "sd": float(m.phys_sd[j]),
+                "tau_steps": float(m.autocorr_time[j]),
+                "n_eff": float(m.n_eff[j]),
+            }
+        )
+    return {
+        "parameters": rows,
+        "acceptance_fraction": m.acceptance_fraction,
+        "converged": m.converged,
+        "stop_reason": m.stop_reason,
+        "tau_factor": m.tau_factor,
+        "nwalkers": m.nwalkers,
+        "steps": m.steps,
+        "burn": m.burn,
+        "thin": m.thin,
+        "seed": m.seed,
+        "n_samples": int(m.flatchain.shape[0]),
+        "evaluation": m.surrogate,
+        "prior": "uniform within the bounds in the fit space, linear amplitudes uniform in value",
+        # fit space (log10 for log10_* names), as before
+        "var_names": list(m.var_names),
+        "median": m.quantiles[1].tolist(),
+        "sigma_low": (m.quantiles[1] - m.quantiles[0]).tolist(),
+        "sigma_high": (m.quantiles[2] - m.quantiles[1]).tolist(),
+        "autocorr_time": m.autocorr_time.tolist(),
+        "space": "median/sigma_*: fit space (log10 for log10_* names); parameters: physical",
+    }
+
+
+def result_to_dict(
+    result: FitResult,
+    comparison: ModelComparison | None = None,
+    provenance_record: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Everything about a fit as a JSON-able dict: parameters with errors, units and bounds,
+    goodness of fit, correlations, MCMC summary (physical units), the ETM/STM comparison,
+    inputs with SHA-256, and the provenance record (:func:`etm.fit.provenance.fit_provenance`)."""
     names, corr = result.correlations()
     out: dict[str, Any] = provenance(
         observable=result.observable,
@@ -88,13 +148,15 @@ def result_to_dict(result: FitResult, comparison: ModelComparison | None = None)
         {
             "name": e.name,
             "curve": e.curve,
-            "curve_label": None if e.curve is None else _curve_label(result, e.curve),
+            "curve_label": None if e.curve is None else curve_label(result, e.curve),
             "value": e.value,
             "stderr": e.stderr,
             "unit": e.unit,
             "vary": e.vary,
             "fit_name": e.fit_name,
             "at_bound": e.at_bound,
+            "status": _status(result, e),
+            "bounds": list(_bounds(result, e.name)),
         }
         for e in result.estimates
     ]
@@ -130,22 +192,10 @@ def result_to_dict(result: FitResult, comparison: ModelComparison | None = None)
     ]
     out["notes"] = list(result.notes)
     if result.mcmc is not None:
-        m = result.mcmc
-        out["mcmc"] = {
-            "var_names": list(m.var_names),
-            "median": m.quantiles[1].tolist(),
-            "sigma_low": (m.quantiles[1] - m.quantiles[0]).tolist(),
-            "sigma_high": (m.quantiles[2] - m.quantiles[1]).tolist(),
-            "acceptance_fraction": m.acceptance_fraction,
-            "autocorr_time": m.autocorr_time.tolist(),
-            "converged": m.converged,
-            "nwalkers": m.nwalkers,
-            "steps": m.steps,
-            "burn": m.burn,
-            "thin": m.thin,
-            "seed": m.seed,
-            "space": "fit space: log10 of the value for log10_* names",
-        }
+        out["mcmc"] = mcmc_summary(result)
+    out["warnings"] = list(provenance_record.get("warnings", [])) if provenance_record else []
+    if provenance_record is not None:
+        out["provenance"] = dict(provenance_record)
     if comparison is not None:
         out["comparison"] = {
             "ETM": {
@@ -164,15 +214,33 @@ def result_to_dict(result: FitResult, comparison: ModelComparison | None = None)
             "delta_bic_STM_minus_ETM": comparison.delta_bic,
             "preferred": comparison.preferred,
         }
+        if result.mcmc is not None and result.mcmc.lnprob.size:
+            q = np.percentile(result.mcmc.lnprob, [15.87, 50.0, 84.13])
+            out["comparison"]["ETM_posterior_lnL"] = {
+                "p16": float(q[0]),
+                "median": float(q[1]),
+                "p84": float(q[2]),
+                "max": float(np.max(result.mcmc.lnprob)),
+                "least_squares": -0.5 * result.chisqr,
+            }
     return out
 
 
-def params_markdown(result: FitResult, comparison: ModelComparison | None = None) -> str:
-    """The fit as Markdown tables like the essay's: shared parameters (cf. Tables 1, 3), then
-    one row per curve (cf. Tables 2, 4), goodness of fit and the ETM/STM comparison."""
+def params_markdown(
+    result: FitResult,
+    comparison: ModelComparison | None = None,
+    provenance_record: Mapping[str, Any] | None = None,
+) -> str:
+    """The fit as Markdown tables like the essay's: the warnings, the model, shared parameters
+    (cf. Tables 1, 3), one row per curve (cf. Tables 2, 4), the posterior beside least squares,
+    goodness of fit, the ETM/STM comparison and the provenance."""
     from etm import __version__
 
+    prov = provenance_record or {}
     lines = [f"# Fit of {result.observable!r} ({len(result.curves)} curve(s))", ""]
+    if prov.get("warnings"):
+        lines += ["## Warnings", ""] + [f"* {w}" for w in prov["warnings"]] + [""]
+    lines += _model_lines(result, prov)
     shared = [e for e in result.estimates if e.curve is None]
     lines += ["## Shared parameters", "", "| parameter | value | unit | |", "|---|---|---|---|"]
     for e in shared:
@@ -190,7 +258,7 @@ def params_markdown(result: FitResult, comparison: ModelComparison | None = None
             for n in pnames:
                 e = result.estimate(n, i)
                 cells.append(format_value(e.value, e.stderr) + ("" if e.vary else " (fixed)"))
-            lines.append(f"| {_curve_label(result, i)} | " + " | ".join(cells) + " |")
+            lines.append(f"| {curve_label(result, i)} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "## Goodness of fit",
@@ -234,86 +302,118 @@ def params_markdown(result: FitResult, comparison: ModelComparison | None = None
             f"Delta AIC (STM - ETM) = {comparison.delta_aic:.4g}: {comparison.preferred} "
             "preferred.",
         ]
+    if comparison is not None and result.mcmc is not None and result.mcmc.lnprob.size:
+        q = np.percentile(result.mcmc.lnprob, [15.87, 50.0, 84.13])
+        lines += [
+            "",
+            f"Posterior ln-likelihood of the ETM (-chi^2/2): median {q[1]:.4g}, 16-84 % "
+            f"[{q[0]:.4g}, {q[2]:.4g}] (least squares {-0.5 * result.chisqr:.4g}; a spread of "
+            f"~k/2 = {result.nvarys / 2:g} is expected).",
+        ]
+    if result.mcmc is not None:
+        lines += _mcmc_lines(result)
     if result.notes:
         lines += ["", "## Notes", ""] + [f"* {n}" for n in result.notes]
-    lines += ["", "## Inputs", ""]
-    lines += [f"* `{c.source}` sha256 `{c.sha256}`" for c in result.curves]
+    lines += _provenance_lines(result, prov)
     lines += ["", f"etm {__version__}", ""]
     return "\n".join(lines)
 
 
-def fit_figure(result: FitResult, curve: int, n_fine: int = 201) -> Any:
-    """Data with error bars, the best-fit model (and its terms, dashed) and the residuals of one
-    curve, as a :class:`matplotlib.figure.Figure`."""
-    from matplotlib.figure import Figure
+def _model_lines(result: FitResult, prov: Mapping[str, Any]) -> list[str]:
+    from etm.fit.registry import lookup
 
-    c = result.curves[curve]
-    scale, ylabel = _PLOT_SCALE_BY_OBSERVABLE.get(
-        result.observable, _PLOT_SCALE.get(c.y_name, (1.0, c.y_name))
+    obs = lookup(result.observable)
+    model = prov.get("model", {})
+    lines = ["## Model", ""]
+    if obs.equation:
+        lines += [f"`{obs.equation}`", ""]
+    lines.append(
+        f"Observable {result.observable!r}; components {', '.join(result.components)}; "
+        f"orientation {result.orientation}."
     )
-    # fields spanning decades (dielectric curves, the essay's Figs. 10-12) on a log axis
-    log_x = bool(c.x.min() > 0 and c.x.max() > 100 * c.x.min())
-    x = (np.geomspace if log_x else np.linspace)(c.x.min(), c.x.max(), n_fine)
-    parts = result.model_parts(curve, x)
-    fig = Figure(figsize=(6.0, 5.0), layout="constrained")
-    ax, axr = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1))
-    if c.sigma is not None:
-        ax.errorbar(c.x, c.y * scale, yerr=c.sigma * scale, fmt="o", ms=3, color="k", label="data")
-    else:
-        ax.plot(c.x, c.y * scale, "o", ms=3, color="k", label="data")
-    ax.plot(x, sum(parts.values()) * scale, color="C3", label="fit")
-    colors = ("C0", "C1", "C2", "C4", "C5", "C6", "C8", "C9")  # C3 is the fit's
-    for j, (name, y) in enumerate(parts.items()):
-        if np.any(y != 0):
-            ax.plot(x, y * scale, ls="--", lw=0.9, color=colors[j % len(colors)], label=name)
-    ax.set_ylabel(ylabel)
-    ax.set_title(_curve_label(result, curve))
-    ax.legend(fontsize=7, ncol=2)
-    axr.axhline(0.0, color="0.5", lw=0.8)
-    axr.plot(c.x, result.residuals[curve], "o", ms=3, color="k")
-    axr.set_ylabel("(data - fit)/σ" if result.weighted else "data - fit")
-    axr.set_xlabel(c.x_name.replace("_", " [") + "]")
-    if log_x:
-        axr.set_xscale("log")
-    return fig
+    for row in model.get("per_curve", []):
+        opts = [f"{k} = {v}" for k, v in row.items() if k != "curve" and not k.endswith("_from")]
+        if opts:
+            lines.append(f"* {row['curve']}: " + ", ".join(opts))
+    return lines + [""]
 
 
-def corner_figure(result: FitResult) -> Any:
-    """Corner plot of the MCMC posterior (fit space), best fit marked."""
-    import corner
-    from matplotlib.figure import Figure
-
-    if result.mcmc is None:
-        raise ValueError("corner_figure needs a result with MCMC samples (run_mcmc)")
+def _mcmc_lines(result: FitResult) -> list[str]:
     m = result.mcmc
-    best = [result.lmfit_result.params[n].value for n in m.var_names]
-    n = len(m.var_names)
-    fig = Figure(figsize=(1.6 * n + 1, 1.6 * n + 1))
-    return corner.corner(
-        m.flatchain,
-        labels=list(m.var_names),
-        truths=best,
-        fig=fig,
-        quantiles=(0.1587, 0.5, 0.8413),
-        label_kwargs={"fontsize": 7},
-    )
+    summ = mcmc_summary(result)
+    lines = [
+        "",
+        "## Posterior (MCMC, emcee)",
+        "",
+        f"{m.nwalkers} walkers x {m.steps} steps, burn-in {m.burn}, thin {m.thin}, seed "
+        f"{m.seed}: {m.stop_reason}. Acceptance fraction {m.acceptance_fraction:.3f}; "
+        f"{m.flatchain.shape[0]} samples kept. Model evaluation: {m.surrogate}.",
+        "",
+        "| parameter | curve | least squares | median | 16 % | 84 % | unit | tau [steps] | n_eff |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in summ["parameters"]:
+        cur = "shared" if r["curve"] is None else curve_label(result, r["curve"])
+        lines.append(
+            f"| {r['name']} | {cur} | {format_value(r['least_squares'], r['least_squares_stderr'])}"
+            f" | {r['median']:.4g} | {r['p16']:.4g} | {r['p84']:.4g} | {r['unit']} | "
+            f"{r['tau_steps']:.0f} | {r['n_eff']:.0f} |"
+        )
+    return lines
 
 
-def _png(fig: Any) -> bytes:
-    buf = _io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    return buf.getvalue()
+def _provenance_lines(result: FitResult, prov: Mapping[str, Any]) -> list[str]:
+    lines = ["", "## Parameters: fixed, shared, free; bounds", ""]
+    lines += ["| parameter | curve | status | value | bounds | unit |", "|---|---|---|---|---|---|"]
+    for e in result.estimates:
+        lo, hi = _bounds(result, e.name)
+        cur = "all" if e.curve is None else curve_label(result, e.curve)
+        lines.append(
+            f"| {e.name} | {cur} | {_status(result, e)} | {e.value:.6g} | [{lo:g}, {hi:g}] | "
+            f"{e.unit} |"
+        )
+    lines += ["", "## Provenance", ""]
+    if prov.get("command_line"):
+        lines.append(f"* command line: `{prov['command_line']}`")
+    if prov.get("date_utc"):
+        lines.append(f"* date (UTC): {prov['date_utc']}")
+    sw = prov.get("software")
+    if sw:
+        lines.append("* software: " + ", ".join(f"{k} {v}" for k, v in sw.items()))
+    req = prov.get("request", {})
+    if req:
+        lines.append(f"* preset (--material): {req.get('material')}")
+    rows = {i["path"]: i.get("rows_used") for i in prov.get("inputs", [])}
+    lines += ["", "## Inputs", ""]
+    lines += [
+        f"* `{c.source}` sha256 `{c.sha256}`, {rows.get(str(c.source), len(c))} rows used"
+        for c in result.curves
+    ]
+    return lines
 
 
 def report_html(
     result: FitResult,
     figures: Sequence[tuple[str, bytes]],
     comparison: ModelComparison | None = None,
+    provenance_record: Mapping[str, Any] | None = None,
 ) -> str:
-    """One self-contained HTML page: tables, figures (base64 PNG) and provenance."""
+    """One self-contained HTML page: warnings, model, tables, the correlation matrix as a
+    coloured table, figures (base64 PNG) and provenance; no external resource."""
+    md = params_markdown(result, comparison, provenance_record)
+    return report_html_from_markdown(md, figures, correlation_table_html(result))
+
+
+def report_html_from_markdown(
+    md: str,
+    figures: Sequence[tuple[str, bytes]],
+    extra: Sequence[str] = (),
+    title: str = "etm fit report",
+) -> str:
+    """The HTML page of a report's Markdown (headings, tables, bullets, code), then the
+    ``extra`` HTML lines (the correlation table), then the figures as data URIs."""
     from etm import __version__
 
-    md = params_markdown(result, comparison)
     body: list[str] = []
     in_table = False
     for line in md.splitlines():
@@ -334,12 +434,15 @@ def report_html(
             body.append(f"<h2>{html.escape(line[3:])}</h2>")
         elif line.startswith("# "):
             body.append(f"<h1>{html.escape(line[2:])}</h1>")
+        elif line.startswith("* WARNING"):
+            body.append(f'<p class="warn">&bull; {_code(line[2:])}</p>')
         elif line.startswith("* "):
             body.append(f"<p>&bull; {_code(line[2:])}</p>")
         elif line.strip():
             body.append(f"<p>{_code(line)}</p>")
     if in_table:
         body.append("</table>")
+    body += list(extra)
     body.append("<h2>Figures</h2>")
     for name, png in figures:
         b64 = base64.b64encode(png).decode("ascii")
@@ -351,14 +454,51 @@ def report_html(
         "body{font-family:sans-serif;max-width:60em;margin:auto;padding:1em}"
         "table{border-collapse:collapse}td,th{border:1px solid #999;padding:2px 6px}"
         "img{max-width:100%}code{background:#eee}"
+        ".warn{color:#a00;font-weight:bold}table.corr td{text-align:right;font-size:80%}"
     )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>etm fit report</title><style>{style}</style></head><body>\n"
+        f"<title>{html.escape(title)}</title><style>{style}</style></head><body>\n"
         + "\n".join(body)
         + f"\n<p><small>written by etm {html.escape(__version__)}</small></p>"
         "\n</body></html>\n"
     )
+
+
+def correlation_table_html(result: FitResult) -> list[str]:
+    """The correlation matrix of the free parameters as an HTML table, each cell coloured by
+    its value (red positive, blue negative; white 0)."""
+    names, corr = result.correlations()
+    if not names:
+        return []
+    out = [
+        "<h2>Correlation matrix (least squares, fit space)</h2>",
+        '<table class="corr"><tr><th></th>'
+        + "".join(f"<th>{j}</th>" for j in range(len(names)))
+        + "</tr>",
+    ]
+    for i, n in enumerate(names):
+        cells = []
+        for j in range(len(names)):
+            v = corr[i, j]
+            if not math.isfinite(v):
+                cells.append("<td>n/a</td>")
+                continue
+            a = min(1.0, abs(float(v)))
+            r, g, b = (
+                (255, int(255 * (1 - a)), int(255 * (1 - a)))
+                if v > 0
+                else (
+                    int(255 * (1 - a)),
+                    int(255 * (1 - a)),
+                    255,
+                )
+            )
+            ink = "#fff" if a > 0.6 else "#000"
+            cells.append(f'<td style="background:rgb({r},{g},{b});color:{ink}">{v:+.2f}</td>')
+        out.append(f"<tr><th>{i} {html.escape(n)}</th>" + "".join(cells) + "</tr>")
+    out.append("</table>")
+    return out
 
 
 def _code(text: str) -> str:
@@ -373,8 +513,15 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9.-]+", "_", text).strip("_") or "curve"
 
 
+def _figure_names(curves: Sequence[Any], mcmc: bool) -> list[str]:
+    names = [f"fit_{i}_{_slug(c.label)}.png" for i, c in enumerate(curves)]
+    if len(curves) > 1:
+        names.append("overlay.png")
+    return names + (["corner.png"] if mcmc else [])
+
+
 def check_outputs(curves: Sequence[Any], out_dir: str | Path, *, mcmc: bool) -> list[str]:
-    """Names of the files :func:`write_fit_report` will write (figures first).
+    """Names of the files :func:`write_fit_report` may write (figures first).
 
     Raises ``ValueError`` if ``out_dir`` is a file or a name would replace one of the input
     files. It is cheap: call it before fitting.
@@ -382,8 +529,8 @@ def check_outputs(curves: Sequence[Any], out_dir: str | Path, *, mcmc: bool) -> 
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ValueError(f"--out {out} exists and is not a folder")
-    names = [f"fit_{i}_{_slug(c.label)}.png" for i, c in enumerate(curves)]
-    names += (["corner.png"] if mcmc else []) + ["params.json", "params.md", "report.html"]
+    names = _figure_names(curves, mcmc) + ["parameters_vs_T.png"]
+    names += ["params.json", "params.md", "report.html"]
     inputs = {Path(c.source).resolve() for c in curves}
     for n in names:
         if (out / n).resolve() in inputs:
@@ -393,22 +540,69 @@ def check_outputs(curves: Sequence[Any], out_dir: str | Path, *, mcmc: bool) -> 
     return names
 
 
-def write_fit_report(
-    result: FitResult, out_dir: str | Path, comparison: ModelComparison | None = None
-) -> list[Path]:
-    """Write params.json, params.md, one fit figure per curve (PNG), corner.png (with MCMC) and
-    report.html into ``out_dir``, each atomically; return the paths written."""
-    names = check_outputs(result.curves, out_dir, mcmc=result.mcmc is not None)
-    out = Path(out_dir)
-    written: list[Path] = []
-    figures: list[tuple[str, bytes]] = []
-    for i in range(len(result.curves)):
-        figures.append((names[i], _png(fit_figure(result, i))))
+def report_figures(result: FitResult) -> list[tuple[str, bytes]]:
+    """(file name, PNG bytes) of every figure of the report: one fit per curve (with the
+    posterior-predictive band after MCMC), the overlay of all curves, the per-curve
+    parameters against T, the corner plot."""
+    names = _figure_names(result.curves, result.mcmc is not None)
+    figs = [(names[i], png_bytes(fit_figure(result, i))) for i in range(len(result.curves))]
+    if len(result.curves) > 1:
+        figs.append(("overlay.png", png_bytes(overlay_figure(result))))
+        pt = parameters_vs_T_figure(result)
+        if pt is not None:
+            figs.append(("parameters_vs_T.png", png_bytes(pt)))
     if result.mcmc is not None:
-        figures.append(("corner.png", _png(corner_figure(result))))
-    for name, png in figures:
-        written.append(atomic_write(out / name, lambda p, b=png: p.write_bytes(b)))
-    written.append(atomic_write_json(out / "params.json", result_to_dict(result, comparison)))
-    written.append(atomic_write_text(out / "params.md", params_markdown(result, comparison)))
-    written.append(atomic_write_text(out / "report.html", report_html(result, figures, comparison)))
-    return written
+        figs.append(("corner.png", png_bytes(corner_figure(result), dpi=80)))
+    return figs
+
+
+def write_fit_report(
+    result: FitResult,
+    out_dir: str | Path,
+    comparison: ModelComparison | None = None,
+    provenance: Mapping[str, Any] | None = None,
+) -> list[Path]:
+    """Write params.json, params.md, the figures (PNG) and report.html into ``out_dir``; a new
+    folder appears complete or not at all (:func:`etm.io.atomic_write_dir`). Returns the paths.
+    """
+    import json
+
+    check_outputs(result.curves, out_dir, mcmc=result.mcmc is not None)
+    figures = report_figures(result)
+    doc = result_to_dict(result, comparison, provenance)
+    files: dict[str, bytes] = {name: png for name, png in figures}
+    files["params.json"] = (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode()
+    files["params.md"] = params_markdown(result, comparison, provenance).encode()
+    files["report.html"] = report_html(result, figures, comparison, provenance).encode()
+
+    def write(tmp: Path) -> None:
+        for name, data in files.items():
+            (tmp / name).write_bytes(data)
+
+    atomic_write_dir(out_dir, write)
+    return [Path(out_dir) / n for n in files]
+
+
+def terminal_lines(result: FitResult) -> list[str]:
+    """The fitted parameters for the terminal: least squares, and after MCMC the posterior
+    median with its 16/84 % interval beside it (physical units)."""
+    mc = {}
+    if result.mcmc is not None:
+        mc = {r["fit_name"]: r for r in mcmc_summary(result)["parameters"]}
+    out = []
+    for e in result.estimates:
+        if not e.vary:
+            continue
+        where = "" if e.curve is None else f" [{result.curves[e.curve].label}]"
+        line = f"  {e.name}{where} = {format_value(e.value, e.stderr)} {e.unit}"
+        r = mc.get(e.fit_name)
+        if r is not None:
+            line += f"   MCMC median {r['median']:.4g} (16-84 %: {r['p16']:.4g} - {r['p84']:.4g})"
+        out.append(line)
+    if result.mcmc is not None:
+        m = result.mcmc
+        out.append(
+            f"  MCMC: {m.stop_reason}; acceptance {m.acceptance_fraction:.2f}; "
+            f"min n_eff {np.min(m.n_eff):.0f}"
+        )
+    return out
