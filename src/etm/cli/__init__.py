@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import click
 
-from etm import __version__
-
 __all__ = ["cli", "main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="etm")
+@click.version_option(package_name="etm", prog_name="etm")
 def cli() -> None:
     """etm: the extended tunneling model (ETM) of glasses at low temperature.
 
