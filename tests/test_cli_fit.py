@@ -240,3 +240,19 @@ def test_from_refuses_a_changed_input_and_extra_options(tmp_path):
     )
     assert res.exit_code == 2 and f"input {src} changed since the fit" in res.output
     assert not (tmp_path / "b").exists()
+
+
+def test_fit_magnetization_from_the_command_line(tmp_path):
+    # the magnetization observable (issue 13) through `etm fit`, on the SYNTHETIC M(T) example
+    src = EXAMPLES / "magnetization_BAS_1T.csv"
+    before = hashlib.sha256(src.read_bytes()).hexdigest()
+    out = tmp_path / "fit-m"
+    r = CliRunner().invoke(
+        cli,
+        ["fit", str(src), "--observable", "magnetization", "--material", "BAS", "--out", str(out)],
+    )
+    assert r.exit_code == 0, r.output
+    params = json.loads((out / "params.json").read_text())
+    assert "magnetization" in json.dumps(params)
+    assert "chi_dia_J_per_T2g" in (out / "params.md").read_text()
+    assert hashlib.sha256(src.read_bytes()).hexdigest() == before

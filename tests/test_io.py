@@ -200,3 +200,15 @@ def test_unreadable_and_non_utf8(tmp_path):
 def test_blank_and_comment_lines_in_data_are_skipped(tmp_path):
     p = write(tmp_path, "B_T, Cp_J_per_gK\n0, 1e-6\n\n# mid comment\n1, 2e-6\n")
     assert np.array_equal(read_curve(p).x, [0.0, 1.0])
+
+
+def test_a_curve_too_long_to_fit_is_refused_up_front(tmp_path):
+    # issue 10: `etm fit` on a 1e6-row file must say up front why not, not run for hours
+    from etm.fit.data import MAX_ROWS, read_curve
+
+    f = tmp_path / "long.csv"
+    n = MAX_ROWS + 1
+    B = np.linspace(0.0, 8.0, n)
+    f.write_text("# T_K = 0.6\nB_T, Cp_J_per_gK\n" + "".join(f"{b:.9g}, 1e-6\n" for b in B))
+    with pytest.raises(ValueError, match=rf"long.csv: {n} data rows, more than the {MAX_ROWS}"):
+        read_curve(f)

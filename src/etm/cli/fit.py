@@ -28,14 +28,15 @@ _OPTIONS_BY_OBSERVABLE = {
 @click.argument("data", nargs=-1, required=False, type=click.Path(dir_okay=False))
 @click.option(
     "--observable",
-    type=click.Choice(["cp", "eps", "echo"]),
+    type=click.Choice(["cp", "eps", "echo", "magnetization"]),
     default="cp",
     show_default=True,
     help="What the files hold: cp = heat capacity C_p(B) at fixed T (or C_p(T) at fixed B); "
     "eps = relative change [eps'(B) - eps'(0)]/eps' (column rel_<unit>) at fixed T and "
     "frequency (metadata T_<unit> and f_<unit>); echo = relative echo amplitude "
     "A(B)/A(B_high) (column rel_echo) at fixed T and pulse sequence (metadata T_<unit>, "
-    "f_<unit>, tau1_<unit>, tau2_<unit>, tau12_<unit>).",
+    "f_<unit>, tau1_<unit>, tau2_<unit>, tau12_<unit>); magnetization = M vs T at fixed B "
+    "(metadata B_<unit>) or M vs B at fixed T (column M_<unit>, e.g. M_emu_per_g).",
 )
 @click.option(
     "--material",

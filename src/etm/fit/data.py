@@ -26,6 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "BASE_UNITS",
+    "MAX_ROWS",
     "QUANTITIES",
     "UNITS",
     "MeasuredCurve",
@@ -36,6 +37,10 @@ __all__ = [
     "with_model_options",
 ]
 
+
+#: Most data rows one curve file may hold: the fit evaluates the whole ensemble model at every row
+#: per step (~0.1 ms per row for eps at any frequency), so longer curves are refused up front.
+MAX_ROWS: int = 20_000
 
 #: Units a column or metadata key may carry: unit -> (dimension, factor to the package's unit).
 #: The package's units are K, T, J/(g K), s, Hz; "1" marks a dimensionless number.
@@ -413,7 +418,15 @@ def read_curve(
         convert(1.0, unit, dim, f"{path}, line {hline}, column {j + 1} ({header[j]!r})")
         factors.append(UNITS[unit][1])
 
-    # data rows
+    # data rows: refuse a file too long to fit before parsing it (a 1e6-row file would hold the
+    # fit for hours: every least-squares step evaluates the ensemble model at every row)
+    n_data = sum(1 for s in lines[header_idx + 1 :] if s.strip() and not s.strip().startswith("#"))
+    if n_data > MAX_ROWS:
+        raise ValueError(
+            f"{path}: {n_data} data rows, more than the {MAX_ROWS} a fit takes (every model "
+            f"evaluation runs over every row): bin or thin the curve first, e.g. every "
+            f"{-(-n_data // MAX_ROWS)}th row"
+        )
     cols_idx = [found[q][0] for q, _ in wanted]
     rows: list[list[float]] = []
     row_lines: list[int] = []
