@@ -14,7 +14,6 @@ as in the essay's Tables 1-4 (one set of cutoffs per temperature).
 
 from __future__ import annotations
 
-import math
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -26,7 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from etm import heat_capacity, materials
 from etm.constants import k_B
-from etm.fit.data import MeasuredCurve
+from etm.fit.data import MeasuredCurve, temperature_field_axes
 from etm.fit.registry import Observable, ParamSpec, register_observable, x_cutoff_specs
 from etm.fit.synthetic import synthetic_curve
 from etm.params import FE2_G, FE2_SPIN, FE3_G, FE3_SPIN, ATSParams
@@ -47,21 +46,7 @@ class _CpCurve:
     def __init__(
         self, x_name: str, x: ArrayLike, metadata: Mapping[str, Any], orientation: str, where: str
     ) -> None:
-        x = np.asarray(x, dtype=float)
-        other = "T_K" if x_name == "B_T" else "B_T"
-        if other not in metadata:
-            raise ValueError(
-                f"{where}: metadata {other!r} missing (a {x_name} curve needs it); add a line "
-                f"'# {other} = <value>' above the header row"
-            )
-        v = metadata[other]
-        if not isinstance(v, float) or not math.isfinite(v) or v < 0 or (other == "T_K" and v == 0):
-            rng = "> 0" if other == "T_K" else ">= 0"
-            raise ValueError(f"{where}: metadata {other!r} must be a number {rng}, got {v!r}")
-        if x_name == "B_T":
-            self.T, self.B = np.full_like(x, v), x
-        else:
-            self.T, self.B = x, np.full_like(x, v)
+        self.T, self.B = temperature_field_axes(x_name, x, metadata, where)
         self.orientation = orientation
         self.basis = {
             "2LS": (np.pi**2 / 6.0) * k_B * self.T,

@@ -27,6 +27,7 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = [
     "BASE_UNITS",
     "MAX_ROWS",
+    "temperature_field_axes",
     "QUANTITIES",
     "UNITS",
     "MeasuredCurve",
@@ -575,6 +576,31 @@ def field_curve_axes(
     if T <= 0:
         raise ValueError(f"{where}: metadata 'T_K' must be > 0, got {T!r}")
     return np.asarray(x, dtype=float), T
+
+
+def temperature_field_axes(
+    x_name: str, x: ArrayLike, metadata: Mapping[str, Any], where: str
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(T [K], B [T]) of every point of a curve measured against B at fixed T or against T at
+    fixed B: the fixed one comes from the metadata (``T_K`` > 0 or ``B_T`` >= 0), and a curve
+    against T must have every T > 0. Errors name the file ``where`` and say what to add.
+    """
+    x = np.asarray(x, dtype=float)
+    other = "T_K" if x_name == "B_T" else "B_T"
+    if other not in metadata:
+        raise ValueError(
+            f"{where}: metadata {other!r} missing (a {x_name} curve needs it); add a line "
+            f"'# {other} = <value>' above the header row"
+        )
+    v = metadata[other]
+    if not isinstance(v, float) or not math.isfinite(v) or v < 0 or (other == "T_K" and v == 0):
+        rng = "> 0" if other == "T_K" else ">= 0"
+        raise ValueError(f"{where}: metadata {other!r} must be a number {rng}, got {v!r}")
+    if x_name == "B_T":
+        return np.full_like(x, v), x
+    if np.any(x <= 0):
+        raise ValueError(f"{where}: temperatures must be > 0 K")
+    return x, np.full_like(x, v)
 
 
 def with_model_options(

@@ -21,7 +21,6 @@ package unit; Am2_per_kg = emu_per_g = 1e-3 of it; memu_per_g, uemu_per_g), opti
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import tempfile
 from collections import OrderedDict
@@ -34,7 +33,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from etm import magnetization, materials
-from etm.fit.data import BASE_UNITS, QUANTITIES, MeasuredCurve, read_curve
+from etm.fit.data import (
+    BASE_UNITS,
+    QUANTITIES,
+    MeasuredCurve,
+    read_curve,
+    temperature_field_axes,
+)
 from etm.fit.registry import Observable, ParamSpec, register_observable, x_cutoff_specs
 from etm.fit.synthetic import synthetic_curve
 from etm.params import FE2_G, FE2_SPIN, FE3_G, FE3_SPIN, ATSParams
@@ -70,23 +75,7 @@ class _MCurve:
     def __init__(
         self, x_name: str, x: ArrayLike, metadata: Mapping[str, Any], orientation: str, where: str
     ) -> None:
-        x = np.asarray(x, dtype=float)
-        other = "T_K" if x_name == "B_T" else "B_T"
-        if other not in metadata:
-            raise ValueError(
-                f"{where}: metadata {other!r} missing (a {x_name} curve needs it); add a line "
-                f"'# {other} = <value>' above the header row"
-            )
-        v = metadata[other]
-        if not isinstance(v, float) or not math.isfinite(v) or v < 0 or (other == "T_K" and v == 0):
-            rng = "> 0" if other == "T_K" else ">= 0"
-            raise ValueError(f"{where}: metadata {other!r} must be a number {rng}, got {v!r}")
-        if x_name == "B_T":
-            self.T, self.B = np.full_like(x, v), x
-        else:
-            if np.any(x <= 0):
-                raise ValueError(f"{where}: temperatures must be > 0 K")
-            self.T, self.B = x, np.full_like(x, v)
+        self.T, self.B = temperature_field_axes(x_name, x, metadata, where)
         self.orientation = orientation
         self.basis = {
             "Fe2+": magnetization.paramagnet(T_K=self.T, B_T=self.B, S=FE2_SPIN, g=FE2_G),
