@@ -33,7 +33,7 @@ def cli() -> None:
     default="etm-output",
     show_default=True,
     type=click.Path(file_okay=False),
-    help="Folder to write the figures (PNG and PDF), tables.md and provenance.json into.",
+    help="Folder to write the figures (PNG and PDF), tables.md, audit.md and provenance.json into.",
 )
 @click.option("--fast", is_flag=True, help="Coarser grids: quicker, for smoke tests.")
 @click.option(
@@ -47,10 +47,13 @@ def cli() -> None:
 )
 @click.option("--no-progress", is_flag=True, help="Do not show a progress bar.")
 def reproduce(out_dir: str, fast: bool, formats: tuple[str, ...], no_progress: bool) -> None:
-    """Draw the essay's figures 6-12 and 15-16, the STM background and the echo decomposition.
+    """Draw the essay's figures 6-12 and 15-17 and the figures beyond them, and write audit.md.
 
-    Every curve comes from the parameters of the essay's tables (listed in tables.md); each
-    output carries the package version and those parameters (provenance.json, file metadata).
+    Beyond the essay: the STM background, the GHz response, the echo decomposition and
+    reconstruction, Tg(kappa), cell sizes vs HREM, the magnetization, N(T), and the exact
+    three-level predictions to 10-30 T. Every curve comes from the parameters of the essay's
+    tables (listed in tables.md); audit.md checks every equation, table and claim; each output
+    carries the package version and those parameters (provenance.json, file metadata).
     """
     from etm.reproduce import run
 
