@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from etm._kernels import exact_c_sum
+from etm._exact_kernels import exact_c_sums
 from etm.chunks import check_workers
 from etm.constants import ANGSTROM2_M2, PHI0_T_M2, k_B
 from etm.ensemble import (
@@ -54,6 +54,7 @@ __all__ = [
     "level_heat_capacity",
     "ats_system_heat_capacity",
     "exact_heat_capacity",
+    "exact_nodes",
     "check_exact_inputs",
     "check_nonneg",
     "map_points",
@@ -260,8 +261,43 @@ def check_exact_inputs(params: ATSParams, loop_area_A2: float, orientation: str)
 # heat capacity
 
 
-def _exact_nodes(T: float, B: float, params: ATSParams, S: float, orientation: str, grid):
-    """The (D, D0, theta, phase) nodes and weights of the tensor quadrature at one (T, B)."""
+def exact_nodes(
+    T: float, B: float, params: ATSParams, S: float, orientation: str, grid: ExactGrid
+) -> tuple[NDArray, ...]:
+    """The (D, D0, theta, phase) nodes and weights of the heat capacity's quadrature at (T, B).
+
+    Parameters
+    ----------
+    T : float
+        Temperature [K] that grades the nodes (> 0).
+    B : float
+        Field [T], >= 0.
+    params : ATSParams
+        The distribution.
+    S : float
+        Loop area [angstrom^2], > 0 (checked by :func:`check_exact_inputs`).
+    orientation : str
+        As in :func:`exact_heat_capacity`.
+    grid : ExactGrid
+        Node counts.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``D, wD`` (nD,), ``D0, wD0`` (nD0,) [K and ln-weights], ``th, wth`` (nD, nD0, nth)
+        [rad], ``u, wu`` (nD, nD0, nu) [rad], C-contiguous: the arguments of
+        :func:`etm._exact_kernels.exact_c_sums` before the temperatures.
+
+    References
+    ----------
+    docs/exact.md (the measure and its gradings).
+
+    Examples
+    --------
+    >>> p = ATSParams(Dmin_K=0.49, X0min_KA2=4.77e4, X0max_KA2=3.09e5, nP_per_g=5.19e16)
+    >>> [a.shape for a in exact_nodes(0.6, 1.0, p, 1e4, "isotropic", DEFAULT_GRID)][4:]
+    [(80, 10, 24), (80, 10, 24), (80, 10, 20), (80, 10, 20)]
+    """
     D0, wD0 = lnD0_nodes(params, S, grid)
     D, wD = lnD_nodes(params, T, float(D0[-1]), grid)
     phi0 = float(loop_phase(B, S))
@@ -273,24 +309,24 @@ def _exact_nodes(T: float, B: float, params: ATSParams, S: float, orientation: s
     # sqrt(3 D^2 theta^2 + (sqrt(3) D0)^2), so the structure has width ~ (T + D0)/D
     h_th = np.minimum(0.5 * (T + D0g) / Dg, _PI_3)
     th, wth = sinh_nodes(np.full(h_th.shape, _PI_3), h_th, grid.n_theta)  # (nD, nD0, nth)
-    return D, wD, D0, wD0, th, wth, u, wu
+    u = np.ascontiguousarray(np.broadcast_to(u, th.shape[:2] + u.shape[2:]))
+    wu = np.ascontiguousarray(np.broadcast_to(wu, u.shape))
+    return D, wD, D0, wD0, np.ascontiguousarray(th), np.ascontiguousarray(wth), u, wu
 
 
 def _exact_c_one(T: float, B: float, params: ATSParams, S: float, orientation: str, grid):
     """Ensemble heat capacity / (k_B nP) at one (T, B): the compiled tensor quadrature."""
     if T == 0.0:
         return 0.0
-    D, wD, D0, wD0, th, wth, u, wu = _exact_nodes(T, B, params, S, orientation, grid)
-    u = np.ascontiguousarray(np.broadcast_to(u, th.shape[:2] + u.shape[2:]))
-    wu = np.ascontiguousarray(np.broadcast_to(wu, u.shape))
-    return exact_c_sum(D, wD, D0, wD0, th, wth, u, wu, float(T))
+    nodes = exact_nodes(T, B, params, S, orientation, grid)
+    return float(exact_c_sums(*nodes, np.array([float(T)]))[0])
 
 
 def _exact_c_one_numpy(T: float, B: float, params: ATSParams, S: float, orientation: str, grid):
     """:func:`_exact_c_one` by numpy arrays over all systems (the reference of the tests)."""
     if T == 0.0:
         return 0.0
-    D, wD, D0, wD0, th, wth, u, wu = _exact_nodes(T, B, params, S, orientation, grid)
+    D, wD, D0, wD0, th, wth, u, wu = exact_nodes(T, B, params, S, orientation, grid)
     c = _system_c(
         D[:, None, None, None],
         th[:, :, :, None],
@@ -340,7 +376,7 @@ def exact_heat_capacity(
         :func:`etm.chunks.default_workers`); the result does not depend on it.
     reference : bool, optional
         Evaluate by numpy arrays over all systems of a point (the former route, kept as the
-        reference of the compiled kernel; ~20x slower).
+        reference of the compiled kernel; ~40x slower).
 
     Returns
     -------
@@ -356,8 +392,9 @@ def exact_heat_capacity(
     -----
     Without Dmax, the D integral runs to infinity through the map t = D_split/D (see
     docs/exact.md for why the tail is finite and smooth). Each distinct (T, B) pair builds its
-    nodes and sums over them in one compiled pass (one closed-form cubic per system, both gaps
-    from it); memory per pair is its node arrays (~1 MB), whatever the number of pairs.
+    nodes and sums over them in one compiled, vectorized pass (one closed-form cubic per
+    system, both gaps from it; :mod:`etm._exact_kernels`, docs/performance.md); memory per pair
+    is its node arrays (~1 MB), whatever the number of pairs.
 
     References
     ----------
@@ -385,8 +422,11 @@ def map_points(func, T: NDArray, B: NDArray, *, workers: int = 1) -> NDArray[np.
     """``func(T, B)`` (a float) at every distinct pair of the broadcast (T, B), in parallel.
 
     Each distinct pair is evaluated once, by one of ``workers`` threads (the compiled kernels
-    release the GIL); every value is computed by the same code whatever the thread count, so
-    the result does not depend on it. Memory: O(number of pairs) floats.
+    release the GIL), the pairs handed out in decreasing (T, B) order: the exact route's cost
+    grows with T (fewer systems skipped) and is least at B = 0 (one phase node), so the costly
+    points start first and the threads finish together. Every value is computed by the same
+    code whatever the thread count or order, so the result does not depend on them. Memory:
+    O(number of pairs) floats.
 
     Examples
     --------
@@ -398,11 +438,14 @@ def map_points(func, T: NDArray, B: NDArray, *, workers: int = 1) -> NDArray[np.
     if pairs.shape[0] == 0:
         return np.zeros(T.shape)
     uniq, inv = np.unique(pairs, axis=0, return_inverse=True)
+    vals = np.empty(uniq.shape[0])
     if workers > 1 and uniq.shape[0] > 1:
         from concurrent.futures import ThreadPoolExecutor
 
+        order = np.lexsort((-uniq[:, 1], -uniq[:, 0]))  # T descending, then B descending
         with ThreadPoolExecutor(max_workers=min(workers, uniq.shape[0])) as pool:
-            vals = np.array(list(pool.map(lambda tb: func(tb[0], tb[1]), uniq)))
+            got = list(pool.map(lambda i: func(uniq[i, 0], uniq[i, 1]), order))
+        vals[order] = got
     else:
-        vals = np.array([func(t, b) for t, b in uniq])
+        vals[:] = [func(t, b) for t, b in uniq]
     return vals[np.ravel(inv)].reshape(T.shape)
