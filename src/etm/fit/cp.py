@@ -166,18 +166,30 @@ class _CpCurve:
         out = phi.reshape(q.shape[0], -1) @ C.reshape(-1, C.shape[-1])
         return inside, out
 
-    def evaluate_many(
+    #: The amplitudes the model is linear in, and the component each multiplies (the MCMC
+    #: marginalizes them analytically: etm.fit.posterior).
+    LINEAR = {
+        "nP_per_g": "ATS",
+        "nP2LS_per_g_per_K": "2LS",
+        "beta_J_per_gK4": "phonon",
+        "n_Fe2_per_g": "Fe2+",
+        "n_Fe3_per_g": "Fe3+",
+    }
+
+    def columns_many(
         self, v: Mapping[str, NDArray], components: Sequence[str]
-    ) -> NDArray[np.float64]:
-        """The model [J/(g K)] for W parameter sets (``v``: name -> array of W), shape (W, n):
-        the ATS shape from the surrogate inside its box, exact outside."""
+    ) -> tuple[NDArray[np.float64], dict[str, NDArray[np.float64]]]:
+        """The model for W parameter sets as ``offset + sum_a v[a] * columns[a]``: the offset
+        (W, n) (zero: every term has an amplitude) and the column (W, n) of each included
+        amplitude of :attr:`LINEAR`. The ATS shape comes from the surrogate inside its box,
+        from the exact integral outside."""
         W = next(iter(v.values())).shape[0]
-        out = np.zeros((W, self.T.size))
-        amp = {"2LS": "nP2LS_per_g_per_K", "phonon": "beta_J_per_gK4"}
-        amp |= {"Fe2+": "n_Fe2_per_g", "Fe3+": "n_Fe3_per_g"}
-        for c in components:
+        cols: dict[str, NDArray[np.float64]] = {}
+        for name, c in self.LINEAR.items():
+            if c not in components:
+                continue
             if c != "ATS":
-                out += np.asarray(v[amp[c]])[:, None] * self.basis[c][None, :]
+                cols[name] = np.broadcast_to(self.basis[c], (W, self.T.size))
                 continue
             D, Xa, Xb = (np.asarray(v[n]) for n in ("Dmin_K", "X0min_KA2", "X0max_KA2"))
             if self._surrogate is not None:
@@ -186,7 +198,17 @@ class _CpCurve:
                 inside, shape = np.zeros(W, dtype=bool), np.zeros((W, self.T.size))
             for w in np.flatnonzero(~inside):
                 shape[w] = self.ats_unit(float(D[w]), float(Xa[w]), float(Xb[w]))
-            out += np.asarray(v["nP_per_g"])[:, None] * shape
+            cols[name] = shape
+        return np.zeros((W, self.T.size)), cols
+
+    def evaluate_many(
+        self, v: Mapping[str, NDArray], components: Sequence[str]
+    ) -> NDArray[np.float64]:
+        """The model [J/(g K)] for W parameter sets (``v``: name -> array of W), shape (W, n):
+        the ATS shape from the surrogate inside its box, exact outside."""
+        out, cols = self.columns_many(v, components)
+        for name, col in cols.items():
+            out = out + np.asarray(v[name])[:, None] * col
         return out
 
 

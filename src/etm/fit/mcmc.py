@@ -3,8 +3,11 @@
 The log-likelihood is -chi^2/2 with the curves' sigmas, the priors uniform in the fit's
 parameters within their bounds (log-uniform for ``log10_*`` ones). The walkers start from the
 least-squares covariance (a draw of N(best, cov) per walker), and the chain runs until it is
-longer than ``tau_factor`` (50) integrated autocorrelation times, checked every ``check_every``
-steps, or until the step cap; :attr:`McmcResult.stop_reason` says which. Log-probabilities are
+longer than ``tau_factor`` (50) integrated autocorrelation times with tau stable to
+``tau_rtol`` (2 %), checked every ``check_every`` steps, or until the step cap;
+:attr:`McmcResult.stop_reason` says which. Linear amplitudes (the Cp model's nP, 2LS, phonon,
+Fe2+, Fe3+) are marginalized analytically and drawn exactly afterwards
+(:class:`etm.fit.posterior.Posterior`). Log-probabilities are
 evaluated for all walkers of a half-ensemble at once (emcee ``vectorize=True``): curve models
 with an ``evaluate_many`` method (the Cp model's checked Chebyshev surrogate of the ATS term,
 :mod:`etm.fit.cp`) do them in one array operation, others walker by walker; or, with
@@ -23,7 +26,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from etm.fit.engine import FitResult, Problem
+from etm.fit.engine import FitResult
+from etm.fit.posterior import Posterior
 
 __all__ = ["McmcResult", "run_mcmc"]
 
@@ -66,6 +70,8 @@ class McmcResult:
         The convergence rule's factor (50).
     surrogate : str
         How the model was evaluated ("exact", or the surrogate and its checked error).
+    marginalized : str
+        Which linear amplitudes were marginalized analytically (:mod:`etm.fit.posterior`).
     """
 
     var_names: tuple[str, ...]
@@ -89,91 +95,14 @@ class McmcResult:
     lnprob: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     tau_factor: float = 50.0
     surrogate: str = "exact"
-
-
-class _Posterior:
-    """log p(theta) for one problem: the physical values of each curve from theta, the models'
-    residuals, uniform priors in fit space within the bounds."""
-
-    def __init__(self, prob: Problem, params: Any, names: list[str]) -> None:
-        self.prob = prob
-        self.names = names
-        spec_of = {f: prob.obs.spec(p) for lay in prob.layout for p, f in lay.items()}
-        # linear amplitudes fitted as log10 are sampled as the value (uniform prior)
-        self.lin = np.array([spec_of[n].log10 and spec_of[n].amplitude for n in names])
-        self.fit_lo = np.array([params[n].min for n in names])
-        self.fit_hi = np.array([params[n].max for n in names])
-        self.lo = np.where(self.lin, 10.0 ** np.where(self.lin, self.fit_lo, 0.0), self.fit_lo)
-        self.hi = np.where(self.lin, 10.0 ** np.where(self.lin, self.fit_hi, 0.0), self.fit_hi)
-        col = {n: j for j, n in enumerate(names)}
-        self.maps = []  # per curve: [(phys name, column or None, fixed fit value, log10)]
-        for lay in prob.layout:
-            entries = []
-            for pname, fname in lay.items():
-                log10 = prob.obs.spec(pname).log10
-                entries.append((pname, col.get(fname), float(params[fname].value), log10))
-            self.maps.append(entries)
-        self.use_many = False
-
-    def to_sampler(self, theta: NDArray) -> NDArray:
-        """Fit-space coordinates -> the sampler's (10**x for the linear amplitudes)."""
-        return np.where(self.lin, 10.0 ** np.where(self.lin, theta, 0.0), theta)
-
-    def to_fit(self, s: NDArray) -> NDArray:
-        """The sampler's coordinates (inside the bounds) -> fit space."""
-        return np.where(self.lin, np.log10(np.where(self.lin, s, 1.0)), s)
-
-    def _values(self, s: NDArray, i: int) -> dict[str, Any]:
-        """Physical values of curve ``i`` at sampler coordinates ``s`` (inside the bounds)."""
-        out = {}
-        for pname, j, fixed, log10 in self.maps[i]:
-            if j is None:
-                out[pname] = 10.0**fixed if log10 else fixed
-            elif self.lin[j]:
-                out[pname] = s[..., j]
-            else:
-                out[pname] = 10.0 ** s[..., j] if log10 else s[..., j]
-        return out
-
-    def one(self, theta: NDArray) -> float:
-        """log p of one walker (exact models)."""
-        if np.any(theta <= self.lo) or np.any(theta >= self.hi):
-            return -np.inf
-        chi2 = 0.0
-        prob = self.prob
-        for i, (c, m, s) in enumerate(zip(prob.curves, prob.models, prob.sigmas, strict=True)):
-            v = {k: float(x) for k, x in self._values(theta, i).items()}
-            r = (c.y - m.evaluate(v, prob.components)) / s
-            chi2 += float(r @ r)
-        return -0.5 * chi2
-
-    def many(self, thetas: NDArray) -> NDArray[np.float64]:
-        """log p of each row of ``thetas`` (shape (W, n_var))."""
-        thetas = np.atleast_2d(thetas)
-        inside = np.all((thetas > self.lo) & (thetas < self.hi), axis=1)
-        out = np.full(thetas.shape[0], -np.inf)
-        if not np.any(inside):
-            return out
-        if not self.use_many:
-            out[inside] = [self.one(t) for t in thetas[inside]]
-            return out
-        th = thetas[inside]
-        chi2 = np.zeros(th.shape[0])
-        prob = self.prob
-        for i, (c, m, s) in enumerate(zip(prob.curves, prob.models, prob.sigmas, strict=True)):
-            v = self._values(th, i)
-            v = {k: np.broadcast_to(np.asarray(x, float), th.shape[:1]) for k, x in v.items()}
-            r = (c.y[None, :] - m.evaluate_many(v, prob.components)) / s[None, :]
-            chi2 += np.einsum("wp,wp->w", r, r)
-        out[inside] = -0.5 * chi2
-        return out
+    marginalized: str = ""
 
 
 #: Posteriors of running pool samplers, found by the forked workers by key (nothing pickled).
-_POSTERIORS: dict[int, _Posterior] = {}
+_POSTERIORS: dict[int, Posterior] = {}
 
 
-def _pool_logp(key: int, theta: NDArray) -> float:
+def _pool_logp(key: int, theta: NDArray) -> Any:
     return _POSTERIORS[key].one(theta)
 
 
@@ -181,11 +110,11 @@ class _PoolLogP:
     def __init__(self, key: int) -> None:
         self.key = key
 
-    def __call__(self, theta: NDArray) -> float:
+    def __call__(self, theta: NDArray) -> Any:
         return _pool_logp(self.key, theta)
 
 
-def _prepare_surrogate(post: _Posterior, best: NDArray, err: NDArray, k_sigma: float) -> str:
+def _prepare_surrogate(post: Posterior, best: NDArray, err: NDArray, k_sigma: float) -> str:
     """Ask each curve model for a checked surrogate over the box best +- k_sigma err; use it only
     if every model offers one and its error is < 1e-3 of the smallest sigma."""
     prob = post.prob
@@ -201,7 +130,7 @@ def _prepare_surrogate(post: _Posterior, best: NDArray, err: NDArray, k_sigma: f
                 lo = max(best[j] - k_sigma * err[j], post.fit_lo[j])
                 hi = min(best[j] + k_sigma * err[j], post.fit_hi[j])
             box[pname] = (10.0**lo, 10.0**hi) if log10 else (lo, hi)
-        vals = {k: float(x) for k, x in post._values(post.to_sampler(best), i).items()}
+        vals = {k: float(x) for k, x in post.values(post.to_sampler(best), i).items()}
         e = m.prepare_sampling(box, vals)  # max |surrogate - exact| at check points [y unit]
         if e is None:
             return "exact (no surrogate for this curve)"
@@ -255,6 +184,8 @@ def run_mcmc(
     surrogate: bool = True,
     min_steps: int = 0,
     moves: Any = None,
+    marginalize: bool = True,
+    tau_rtol: float = 0.02,
 ) -> FitResult:
     """Sample the posterior around a least-squares fit with emcee until it has converged;
     return the result with ``mcmc`` set (the least-squares estimates are kept).
@@ -285,6 +216,14 @@ def run_mcmc(
         Let curve models offer a checked surrogate (ignored with a pool).
     min_steps : int
         Run at least this many steps (tests of a fixed length).
+    moves : emcee moves, optional
+        Default: 80 % ``DEMove``, 20 % ``DESnookerMove``.
+    marginalize : bool
+        Marginalize the linear amplitudes analytically when the curve models allow it
+        (:mod:`etm.fit.posterior`; the Cp model does): emcee samples the rest, each kept sample
+        gets exact amplitude draws. ``False`` samples every free parameter with emcee.
+    tau_rtol : float
+        Converged also needs tau to have moved by less than this fraction since the last check.
 
     Returns
     -------
@@ -309,12 +248,12 @@ def run_mcmc(
     names = [n for n, p in params.items() if p.vary]
     if not names:
         raise ValueError("run_mcmc: no free parameters to sample")
-    ndim = len(names)
+    post = Posterior(prob, params, names, marginalize=marginalize)
+    ndim, K = post.free.size, post.amp.size
     nwalkers = max(32, 4 * ndim) if nwalkers is None else int(nwalkers)
     nwalkers += nwalkers % 2
     if nwalkers < 2 * ndim:
-        raise ValueError(f"nwalkers must be >= 2 x free parameters = {2 * ndim}, got {nwalkers}")
-    post = _Posterior(prob, params, names)
+        raise ValueError(f"nwalkers must be >= 2 x sampled parameters = {2 * ndim}, got {nwalkers}")
     best = np.array([params[n].value for n in names])
     err = np.array([params[n].stderr or 0.0 for n in names], dtype=float)
     err = np.where(np.isfinite(err) & (err > 0), err, 1e-4 * np.maximum(np.abs(best), 1.0))
@@ -324,6 +263,7 @@ def run_mcmc(
         how = _prepare_surrogate(post, best, err, 5.0)
     rng = np.random.default_rng(seed)
     p0 = post.to_sampler(_initial(rng, best, cov, err, post.fit_lo, post.fit_hi, nwalkers))
+    p0 = p0[:, post.free]  # the covariance's marginal in the sampled columns
     if progress is None:
         progress = sys.stderr.isatty()
     if moves is None:
@@ -336,18 +276,16 @@ def run_mcmc(
             pool = multiprocessing.get_context("fork").Pool(processes)
             sampler = emcee.EnsembleSampler(nwalkers, ndim, _PoolLogP(key), pool=pool, moves=moves)
         else:
-            sampler = emcee.EnsembleSampler(nwalkers, ndim, post.many, vectorize=True, moves=moves)
+            sampler = emcee.EnsembleSampler(nwalkers, ndim, post, vectorize=True, moves=moves)
         # emcee draws its moves from a legacy RandomState; seed it for reproducible chains
         sampler.random_state = np.random.RandomState(seed).get_state()  # noqa: NPY002
-        tau = np.full(ndim, np.inf)
-        converged = False
+        tau = np.full(len(names), np.inf)
         for _ in sampler.sample(p0, iterations=steps, progress=progress):
             it = sampler.iteration
             if it % check_every or it < min_steps:
                 continue
-            tau = _autocorr(sampler)
-            if np.all(np.isfinite(tau)) and it > tau_factor * np.max(tau):
-                converged = True
+            prev, tau = tau, _autocorr(sampler, post)
+            if _converged(tau, prev, it, tau_factor, tau_rtol):
                 break
     finally:
         if pool is not None:
@@ -355,13 +293,14 @@ def run_mcmc(
             pool.join()
         _POSTERIORS.pop(key, None)
     n = sampler.iteration
-    tau = _autocorr(sampler)
-    converged = bool(np.all(np.isfinite(tau)) and n > tau_factor * np.max(tau))
+    last = tau
+    tau = _autocorr(sampler, post)
+    converged = _converged(tau, last, n, tau_factor, tau_rtol)
     tmax = float(np.max(tau)) if np.all(np.isfinite(tau)) else math.inf
     if converged:
         reason = (
-            f"converged: {n} steps > {tau_factor:g} x max tau = {tau_factor * tmax:.0f} "
-            f"(checked every {check_every} steps)"
+            f"converged: {n} steps > {tau_factor:g} x max tau = {tau_factor * tmax:.0f}, "
+            f"tau stable to {tau_rtol:.0%} (checked every {check_every} steps)"
         )
     else:
         need = f"~{tau_factor * tmax:.0f}" if math.isfinite(tmax) else "an unknown number of"
@@ -376,8 +315,22 @@ def run_mcmc(
     n_eff = np.where(np.isfinite(tau), nwalkers * (n - burn) / tau, 0.0)
     if not 0 <= burn < n or thin < 1:
         raise ValueError(f"burn must be in [0, {n}) and thin >= 1, got {burn}, {thin}")
-    flat = post.to_fit(sampler.get_chain(discard=burn, thin=thin, flat=True))
-    lnp = sampler.get_log_prob(discard=burn, thin=thin, flat=True)
+    kept = sampler.get_chain(discard=burn, thin=thin, flat=True)
+    if K:
+        # each kept sample completed by an exact draw of the amplitudes (seeded)
+        S, chi2, _ = post.draw(kept, np.random.default_rng([seed, 1]))
+        lnp = -0.5 * chi2
+        amps = ", ".join(names[j] for j in post.amp)
+        marg = (
+            f"{amps} marginalized analytically (emcee samples the other {ndim}; each kept "
+            "sample's amplitudes drawn from their conditional Gaussian; tau of an amplitude "
+            "is that of its conditional mean)"
+        )
+    else:
+        S = post.full(kept)
+        lnp = sampler.get_log_prob(discard=burn, thin=thin, flat=True)
+        marg = "none (every free parameter sampled by emcee)"
+    flat = post.to_fit(S)
     phys, units, curves, pnames = _physical(result, names, flat)
     mc = McmcResult(
         var_names=tuple(names),
@@ -401,16 +354,35 @@ def run_mcmc(
         lnprob=lnp,
         tau_factor=tau_factor,
         surrogate=how,
+        marginalized=marg,
     )
     return replace(result, mcmc=mc)
 
 
-def _autocorr(sampler: Any) -> NDArray[np.float64]:
-    """emcee's integrated autocorrelation time per parameter, inf where it cannot be estimated
-    (a chain with no movement yet)."""
+def _autocorr(sampler: Any, post: Posterior) -> NDArray[np.float64]:
+    """emcee's integrated autocorrelation time of every free parameter, inf where it cannot be
+    estimated (a chain with no movement yet). A marginalized amplitude gets the time of its
+    conditional mean a_hat (the blobs): its draws add independent noise to a_hat, so their own
+    time is no longer."""
+    import emcee
+
+    tau = np.full(len(post.names), np.inf)
     with np.errstate(invalid="ignore", divide="ignore"):
-        tau = np.asarray(sampler.get_autocorr_time(tol=0), dtype=float)
+        tau[post.free] = sampler.get_autocorr_time(tol=0)
+        if post.amp.size:
+            blobs = np.asarray(sampler.get_blobs(), dtype=float).reshape(
+                sampler.iteration, sampler.nwalkers, post.amp.size
+            )
+            tau[post.amp] = emcee.autocorr.integrated_time(blobs, tol=0)
     return np.where(np.isfinite(tau) & (tau > 0), tau, np.inf)
+
+
+def _converged(tau: NDArray, prev: NDArray, n: int, factor: float, rtol: float) -> bool:
+    """The chain is longer than ``factor`` tau of every parameter and tau moved by less than
+    ``rtol`` since the previous check (emcee's recipe)."""
+    if not (np.all(np.isfinite(tau)) and np.all(np.isfinite(prev))):
+        return False
+    return bool(n > factor * np.max(tau) and np.max(np.abs(tau - prev) / tau) < rtol)
 
 
 def _physical(result: FitResult, names: list[str], flat: NDArray):

@@ -119,6 +119,7 @@ def mcmc_summary(result: FitResult) -> dict[str, Any]:
         "seed": m.seed,
         "n_samples": int(m.flatchain.shape[0]),
         "evaluation": m.surrogate,
+        "marginalized": m.marginalized,
         "prior": "uniform within the bounds in the fit space, linear amplitudes uniform in value",
         # fit space (log10 for log10_* names), as before
         "var_names": list(m.var_names),
@@ -347,7 +348,8 @@ def _mcmc_lines(result: FitResult) -> list[str]:
         "",
         f"{m.nwalkers} walkers x {m.steps} steps, burn-in {m.burn}, thin {m.thin}, seed "
         f"{m.seed}: {m.stop_reason}. Acceptance fraction {m.acceptance_fraction:.3f}; "
-        f"{m.flatchain.shape[0]} samples kept. Model evaluation: {m.surrogate}.",
+        f"{m.flatchain.shape[0]} samples kept. Model evaluation: {m.surrogate}. "
+        f"Linear amplitudes: {m.marginalized}.",
         "",
         "| parameter | curve | least squares | median | 16 % | 84 % | unit | tau [steps] | n_eff |",
         "|---|---|---|---|---|---|---|---|---|",
