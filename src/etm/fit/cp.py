@@ -27,6 +27,7 @@ from etm import heat_capacity, materials
 from etm.constants import k_B
 from etm.fit.data import MeasuredCurve, temperature_field_axes
 from etm.fit.registry import Observable, ParamSpec, register_observable, x_cutoff_specs
+from etm.fit.surrogate import Chebyshev
 from etm.fit.synthetic import synthetic_curve
 from etm.params import FE2_G, FE2_SPIN, FE3_G, FE3_SPIN, ATSParams
 
@@ -110,10 +111,12 @@ class _CpCurve:
     def prepare_sampling(
         self, box: Mapping[str, tuple[float, float]] | None, best: Mapping[str, float] | None
     ) -> float | None:
-        """Build (or, with ``box=None``, drop) a tensor Chebyshev interpolant of the ATS shape
-        c_ATS per unit nP over ``box`` (physical ranges of Dmin_K, X0min_KA2, X0max_KA2), and
-        return its largest error against the exact integral at 16 seeded random points of the
-        box, times nP at ``best`` [J/(g K)]. :meth:`evaluate_many` uses it inside the box."""
+        """Build (or, with ``box=None``, drop) a tensor Chebyshev interpolant
+        (:class:`etm.fit.surrogate.Chebyshev`) of the ATS shape c_ATS per unit nP over ``box``
+        (physical ranges of Dmin_K, X0min_KA2, X0max_KA2; nodes in Dmin, log10 X0min, log10
+        X0max), and return its largest error against the exact integral at 16 seeded random
+        points of the box, times nP at ``best`` [J/(g K)]. :meth:`columns_many` uses it inside
+        the box."""
         self._surrogate = None
         if box is None:
             return None
@@ -121,24 +124,14 @@ class _CpCurve:
         lo = np.array([box[n][0] for n in names], dtype=float)
         hi = np.array([box[n][1] for n in names], dtype=float)
         lo[1:], hi[1:] = np.log10(lo[1:]), np.log10(hi[1:])
-        deg = [n if b > a else 1 for n, a, b in zip(self.SURROGATE_NODES, lo, hi, strict=True)]
-        nodes = [np.cos(np.pi * (np.arange(n) + 0.5) / n) if n > 1 else np.zeros(1) for n in deg]
-        pts = [0.5 * (b + a) + 0.5 * (b - a) * u for u, a, b in zip(nodes, lo, hi, strict=True)]
-        F = np.empty((*deg, self.T.size))
-        for a, d in enumerate(pts[0]):
-            for b, xa in enumerate(pts[1]):
-                for c, xb in enumerate(pts[2]):
-                    F[a, b, c] = self._ats_exact(d, 10.0**xa, 10.0**xb)
-        inv = [
-            np.linalg.inv(np.polynomial.chebyshev.chebvander(u, n - 1))
-            for u, n in zip(nodes, deg, strict=True)
-        ]
-        C = np.einsum("ia,jb,kc,abcp->ijkp", inv[0], inv[1], inv[2], F)
-        self._surrogate = (lo, hi, deg, C)
-        rng = np.random.default_rng(12345)
-        test = lo + (hi - lo) * rng.random((16, 3))
-        approx = self._ats_surrogate(test[:, 0], 10.0 ** test[:, 1], 10.0 ** test[:, 2])[1]
-        exact = np.array([self._ats_exact(t[0], 10.0 ** t[1], 10.0 ** t[2]) for t in test])
+        surrogate = Chebyshev(
+            lambda q: self._ats_exact(q[0], 10.0 ** q[1], 10.0 ** q[2]),
+            lo,
+            hi,
+            self.SURROGATE_NODES,
+        )
+        _, approx, exact = surrogate.check()
+        self._surrogate = surrogate
         nP = 1.0 if best is None else float(best.get("nP_per_g", 1.0))
         return float(np.max(np.abs(approx - exact)) * nP)
 
@@ -155,16 +148,7 @@ class _CpCurve:
 
     def _ats_surrogate(self, D, Xa, Xb) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
         """(inside, shape): the surrogate's shapes (W, n) for the parameter sets in its box."""
-        lo, hi, deg, C = self._surrogate
-        q = np.column_stack([D, np.log10(Xa), np.log10(Xb)])
-        inside = np.all((q >= lo) & (q <= hi), axis=1)
-        span = np.where(hi > lo, hi - lo, 1.0)
-        u = np.clip((2.0 * q - (hi + lo)) / span, -1.0, 1.0)
-        V = [np.polynomial.chebyshev.chebvander(u[:, k], deg[k] - 1) for k in range(3)]
-        # the tensor basis of each walker, then one matrix product with the coefficients
-        phi = V[0][:, :, None, None] * V[1][:, None, :, None] * V[2][:, None, None, :]
-        out = phi.reshape(q.shape[0], -1) @ C.reshape(-1, C.shape[-1])
-        return inside, out
+        return self._surrogate(np.column_stack([D, np.log10(Xa), np.log10(Xb)]))
 
     #: The amplitudes the model is linear in, and the component each multiplies (the MCMC
     #: marginalizes them analytically: etm.fit.posterior).

@@ -32,22 +32,21 @@ says so in the fit's notes; Table 7's constants are starting values only where f
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from etm import echo, materials
-from etm.fit.data import MeasuredCurve, field_curve_axes, metadata_number
+from etm.fit.data import MeasuredCurve
+from etm.fit.echo_curve import ECHO_OPTIONS, EP_NAMES, TLS_NAMES, EchoCurve, bare_unit
 from etm.fit.engine import FitResult, fit
 from etm.fit.registry import Observable, ParamSpec, register_observable, x_cutoff_specs
 from etm.fit.synthetic import synthetic_field_curve
-from etm.params import EchoParams, Pulses
+from etm.params import EchoParams
 
 __all__ = [
     "ECHO",
@@ -60,18 +59,6 @@ __all__ = [
     "synthetic_echo_curve",
 ]
 
-#: Model options an ``"echo"`` curve may carry in its metadata (``# matrix_elements = essay``
-#: above the header row, a ``--meta`` TOML entry, or the ``etm fit`` options), with their
-#: defaults: the exact model, normalized at 0.6 T (the top of the essay's Fig. 15).
-ECHO_OPTIONS: Mapping[str, Any] = MappingProxyType(
-    {
-        "matrix_elements": "exact",
-        "c_form": "bloch",
-        "Bhigh_T": 0.6,
-        "detection": "projection",
-        "ats_sign": -1,
-    }
-)
 #: The fitted model in one line each, for the reports.
 ECHO_EQUATION = (
     "A(B)/A(B_high) = [A_2LS(T, tau12) + s a(B)] / [A_2LS(T, tau12) + s a(B_high)], s = -1 "
@@ -89,20 +76,6 @@ ECHO_DEFAULT_FIXED: tuple[str, ...] = (
     "c_2LS_per_sK",
     "Gamma_2LS_per_sK3",
 )
-#: The 2LS parameters (units: a_0; 1/(s K); 1/(s K^3)), none of them in Table 7.
-_TLS_NAMES = ("A_2LS_per_a0", "c_2LS_per_sK", "Gamma_2LS_per_sK3")
-#: Temperature [K] of the unit a_0: tanh(E/2T) = 1 to double precision for every E >= 1 mK.
-_T_BARE_K = 1e-5
-#: The seven parameters of :class:`etm.params.EchoParams`.
-_EP_NAMES = (
-    "Dmin_K",
-    "X0min_KA2",
-    "X0max_KA2",
-    "Gamma_inv_per_sK5",
-    "c_per_sK",
-    "p1F0_DkV_per_m",
-    "tan_omega_dtau",
-)
 #: Start (and default-fixed values) without a material: BAS sample 2 of Table 7, rounded;
 #: no 2LS echo (Table 7 gives none; :func:`etm.echo.relative_amplitude`'s default).
 _ECHO_DEFAULT_START = {
@@ -117,183 +90,6 @@ _ECHO_DEFAULT_START = {
     "c_2LS_per_sK": 0.0,
     "Gamma_2LS_per_sK3": 0.0,
 }
-
-
-def _number(metadata: Mapping[str, Any], key: str, where: str, example: str) -> float:
-    return metadata_number(metadata, key, where, example, "echo")
-
-
-def _echo_options(metadata: Mapping[str, Any], where: str) -> dict[str, Any]:
-    """The model options of one curve from its metadata, checked (``where`` names the file)."""
-    out = dict(ECHO_OPTIONS)
-    for key, choices in (("matrix_elements", echo.MATRIX_ELEMENTS), ("c_form", echo.C_FORMS)):
-        if key in metadata:
-            v = metadata[key]
-            if v not in choices:
-                raise ValueError(
-                    f"{where}: metadata {key!r} must be one of {', '.join(choices)}, got {v!r}"
-                )
-            out[key] = v
-    if "detection" in metadata:
-        v = metadata["detection"]
-        if v not in echo.DETECTIONS:
-            raise ValueError(
-                f"{where}: metadata 'detection' must be one of {', '.join(echo.DETECTIONS)}, "
-                f"got {v!r}"
-            )
-        out["detection"] = v
-    if "ats_sign" in metadata:
-        v = metadata["ats_sign"]
-        if isinstance(v, bool) or v not in (-1, 1):
-            raise ValueError(f"{where}: metadata 'ats_sign' must be -1 or +1, got {v!r}")
-        out["ats_sign"] = int(v)
-    if "Bhigh_T" in metadata:
-        v = metadata["Bhigh_T"]
-        if isinstance(v, bool) or not isinstance(v, int | float) or not (0 < v < math.inf):
-            raise ValueError(f"{where}: metadata 'Bhigh_T' must be a number > 0 T, got {v!r}")
-        out["Bhigh_T"] = float(v)
-    return out
-
-
-def _pulses(metadata: Mapping[str, Any], where: str) -> Pulses:
-    f = _number(metadata, "f_Hz", where, "f_GHz = 1")
-    t1 = _number(metadata, "tau1_s", where, "tau1_us = 0.1")
-    t2 = _number(metadata, "tau2_s", where, "tau2_us = 0.2")
-    t12 = _number(metadata, "tau12_s", where, "tau12_us = 2")
-    try:
-        return Pulses(f, t1, t2, t12)
-    except ValueError as exc:
-        raise ValueError(f"{where}: pulse metadata: {exc}") from None
-
-
-def bare_unit(params: EchoParams, pulses: Pulses, options: Mapping[str, Any]) -> float:
-    """a_0: the zero-field ATS echo without decay (T -> 0, c = Gamma^-1 = 0), the unit of A_2LS.
-
-    Parameters
-    ----------
-    params : EchoParams
-        The tunneling parameters (c and Gamma^-1 are ignored).
-    pulses : Pulses
-        The pulse sequence (tau12 does not enter without decay).
-    options : mapping
-        ``matrix_elements``, ``c_form``, ``detection`` (:data:`ECHO_OPTIONS`).
-
-    Returns
-    -------
-    float
-        |a_0| in the units of :func:`etm.echo.amplitude`.
-    """
-    bare = replace(params, c_per_sK=0.0, Gamma_inv_per_sK5=0.0)
-    a = echo.amplitude(
-        _T_BARE_K,
-        0.0,
-        bare,
-        pulses,
-        matrix_elements=options["matrix_elements"],
-        c_form=options["c_form"],
-        detection=options["detection"],
-    )
-    return abs(float(a))
-
-
-class _EchoCurve:
-    """Relative echo amplitude of one curve at fixed T and pulse sequence, cached ATS echo.
-
-    The model depends on the 2LS parameters only through A_2LS(T, tau12), so the complex echo
-    a_S + i a_C on the curve's fields plus B_high, and the unit a_0, are cached on the seven
-    :class:`~etm.params.EchoParams` values: a finite-difference Jacobian column of a 2LS
-    parameter costs no integral.
-    """
-
-    _CACHE_SIZE = 16
-
-    def __init__(
-        self, x_name: str, x: ArrayLike, metadata: Mapping[str, Any], orientation: str, where: str
-    ) -> None:
-        self.B, T = field_curve_axes(x_name, x, metadata, where, "echo", "T_mK = 12")
-        self.T_K = T
-        self.T = np.full_like(self.B, T)
-        self.pulses = _pulses(metadata, where)
-        self.options = _echo_options(metadata, where)
-        self.orientation = orientation
-        self._fields = np.concatenate([self.B, [self.options["Bhigh_T"]]])
-        self._cache: OrderedDict[tuple[float, ...], tuple[NDArray, float] | None] = OrderedDict()
-        self.n_ats_evals = 0
-
-    def ats(self, v: Mapping[str, float]) -> tuple[NDArray[np.complex128], float] | None:
-        """(a_S + i a_C on the curve's fields then at B_high, a_0); None for an empty X window."""
-        lo, hi = sorted((v["X0min_KA2"], v["X0max_KA2"]))
-        vals = {**v, "X0min_KA2": lo, "X0max_KA2": hi}
-        key = tuple(float(vals[n]) for n in _EP_NAMES)
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
-        if hi <= lo * (1.0 + 1e-12):
-            out = None
-        else:
-            o = self.options
-            params = EchoParams(*key)
-            a = echo.complex_amplitude(
-                T_K=self.T_K,
-                B_T=self._fields,
-                params=params,
-                pulses=self.pulses,
-                orientation=self.orientation,
-                matrix_elements=o["matrix_elements"],
-                c_form=o["c_form"],
-            )
-            out = (a, bare_unit(params, self.pulses, o))
-            self.n_ats_evals += 1
-        self._cache[key] = out
-        if len(self._cache) > self._CACHE_SIZE:
-            self._cache.popitem(last=False)
-        return out
-
-    def two_level(self, v: Mapping[str, float], a0: float) -> float:
-        """A_2LS(T, tau12) in the units of a(B) (:func:`etm.echo.two_level_echo`)."""
-        pu = self.pulses
-        return float(
-            echo.two_level_echo(
-                self.T_K,
-                pu.tau12_s,
-                pu.f_Hz,
-                A_2LS=v.get("A_2LS_per_a0", 0.0) * a0,
-                c_2LS_per_sK=v.get("c_2LS_per_sK", 0.0),
-                Gamma_2LS_per_sK3=v.get("Gamma_2LS_per_sK3", 0.0),
-            )
-        )
-
-    def parts(self, v: Mapping[str, float], components: Sequence[str]) -> dict[str, NDArray]:
-        """The two terms (dimensionless) of A(B)/A(B_high) at the values ``v``."""
-        ones = np.ones_like(self.B)
-        got = self.ats(v) if "ATS" in components else None
-        if got is None:
-            # no ATS (or an empty window): the field-blind 2LS echo alone, ratio 1
-            out = {"2LS": ones} if "2LS" in components else {}
-            if "ATS" in components:
-                out["ATS"] = np.zeros_like(self.B)
-            return out
-        z, a0 = got
-        two = self.two_level(v, a0) if "2LS" in components else 0.0
-        sign = self.options["ats_sign"]
-        if self.options["detection"] == "projection":
-            a = float(v["tan_omega_dtau"]) * z.real + z.imag
-            denom = two + sign * a[-1]
-            rel_ats = sign * a[:-1]
-        else:
-            # |A_2LS + s (a_S + i a_C)| is no sum of the two terms: "ATS" is the remainder
-            denom = abs(two + sign * z[-1])
-            rel_ats = np.abs(two + sign * z[:-1]) - two
-        if denom == 0.0:  # A(B_high) = 0: keep the objective finite; the fit moves away
-            denom = 1e-300
-        out = {"ATS": rel_ats / denom}
-        if "2LS" in components:
-            out["2LS"] = np.full_like(self.B, two / denom)
-        return out
-
-    def evaluate(self, v: Mapping[str, float], components: Sequence[str]) -> NDArray[np.float64]:
-        """The model A(B)/A(B_high) at the values ``v``."""
-        return sum(self.parts(v, components).values(), np.zeros_like(self.B))
 
 
 def _preset_row(material: Any, metadata: Mapping[str, Any]) -> materials.EchoRow:
@@ -330,8 +126,8 @@ def _echo_guess(metadata: Mapping[str, Any], material: Any) -> dict[str, float]:
     if material is None:
         return dict(_ECHO_DEFAULT_START)
     p = _preset_row(material, metadata).params
-    out = {n: float(getattr(p, n)) for n in _EP_NAMES}
-    out.update({n: _ECHO_DEFAULT_START[n] for n in _TLS_NAMES})
+    out = {n: float(getattr(p, n)) for n in EP_NAMES}
+    out.update({n: _ECHO_DEFAULT_START[n] for n in TLS_NAMES})
     return out
 
 
@@ -420,7 +216,7 @@ ECHO = register_observable(
             ),
         ),
         components=("ATS", "2LS"),
-        prepare=_EchoCurve,
+        prepare=EchoCurve,
         guess_shape=_echo_start,
         equation=ECHO_EQUATION,
         options=ECHO_OPTIONS,
@@ -481,7 +277,7 @@ def echo_defaults(
         if name in out or name in free:
             continue
         out[name] = start[name]
-        frm = "" if name in _TLS_NAMES else f" from {src}"
+        frm = "" if name in TLS_NAMES else f" from {src}"
         notes.append(
             f"{name} fixed at {start[name]:.4g}{frm}: {why[name]} (free it with free=/--free, "
             "or set it with fix=/--fix)"

@@ -114,12 +114,22 @@ class _PoolLogP:
         return _pool_logp(self.key, theta)
 
 
-def _prepare_surrogate(post: Posterior, best: NDArray, err: NDArray, k_sigma: float) -> str:
-    """Ask each curve model for a checked surrogate over the box best +- k_sigma err; use it only
-    if every model offers one and its error is < 1e-3 of the smallest sigma."""
+#: Surrogate error [smallest sigma] up to which the chain uses it as is (a chi^2 change
+#: <~ 0.01), and up to which it is used with the exact importance correction of the samples.
+SURROGATE_EXACT_SIGMA = 1e-3
+SURROGATE_CORRECTED_SIGMA = 0.1
+
+
+def _prepare_surrogate(
+    post: Posterior, best: NDArray, err: NDArray, k_sigma: float
+) -> tuple[str, bool]:
+    """Ask each curve model for a checked surrogate over the box best +- k_sigma err. Returns
+    (description, correct): used as is if its error is <= SURROGATE_EXACT_SIGMA of the
+    smallest sigma, with the exact importance correction (``correct``) up to
+    SURROGATE_CORRECTED_SIGMA, not at all beyond, or if some model offers none."""
     prob = post.prob
     if not all(hasattr(m, "evaluate_many") and hasattr(m, "prepare_sampling") for m in prob.models):
-        return "exact (the model has no evaluate_many)"
+        return "exact (the model has no evaluate_many)", False
     worst = 0.0
     for i, m in enumerate(prob.models):
         box: dict[str, tuple[float, float]] = {}
@@ -133,17 +143,50 @@ def _prepare_surrogate(post: Posterior, best: NDArray, err: NDArray, k_sigma: fl
         vals = {k: float(x) for k, x in post.values(post.to_sampler(best), i).items()}
         e = m.prepare_sampling(box, vals)  # max |surrogate - exact| at check points [y unit]
         if e is None:
-            return "exact (no surrogate for this curve)"
+            for mm in prob.models:
+                mm.prepare_sampling(None, None)
+            return "exact (no surrogate for this curve)", False
         worst = max(worst, float(e) / float(np.min(prob.sigmas[i])))
-    if worst > 1e-3:
+    if worst > SURROGATE_CORRECTED_SIGMA:
         for m in prob.models:
             m.prepare_sampling(None, None)
-        return f"exact (surrogate error {worst:.2g} sigma > 1e-3 sigma)"
+        return (
+            f"exact (surrogate error {worst:.2g} sigma > {SURROGATE_CORRECTED_SIGMA} sigma)",
+            False,
+        )
     post.use_many = True
-    return (
-        f"Chebyshev surrogate of the non-linear term inside +-{k_sigma:g} least-squares sigma "
-        f"(checked error <= {worst:.2g} sigma; exact outside)"
+    how = (
+        f"Chebyshev surrogate inside +-{k_sigma:g} least-squares sigma (checked error <= "
+        f"{worst:.2g} sigma; exact outside)"
     )
+    return how, worst > SURROGATE_EXACT_SIGMA
+
+
+def _importance(
+    post: Posterior, S: NDArray, chi2_s: NDArray, rng: np.random.Generator, max_exact: int
+) -> tuple[NDArray, NDArray, str]:
+    """Correct samples of the surrogate posterior to the exact one: (at most ``max_exact`` of
+    them, evenly spaced) weights exp(-(chi2_exact - chi2_surrogate)/2), then systematic
+    resampling. Returns (samples, exact chi^2 of each, a description with the weights' ESS)."""
+    if S.shape[0] > max_exact:
+        idx = np.linspace(0, S.shape[0] - 1, max_exact).round().astype(int)
+        S, chi2_s = S[idx], chi2_s[idx]
+    post.use_many = False
+    chi2_e = post.chi2(S)
+    post.use_many = True
+    d = chi2_e - chi2_s
+    w = np.exp(-0.5 * (d - d.min()))
+    w /= w.sum()
+    n = S.shape[0]
+    ess = 1.0 / float(np.sum(w**2))
+    pick = np.searchsorted(np.cumsum(w), (rng.random() + np.arange(n)) / n)
+    pick = np.minimum(pick, n - 1)
+    note = (
+        f"; samples corrected to the exact model by importance weights on {n} samples "
+        f"(|chi2 exact - surrogate| <= {np.max(np.abs(d)):.2g}, weights' ESS {ess / n:.0%}) "
+        "and resampled"
+    )
+    return S[pick], chi2_e[pick], note
 
 
 def _initial(rng: np.random.Generator, best, cov, err, lo, hi, nwalkers) -> NDArray:
@@ -258,9 +301,9 @@ def run_mcmc(
     err = np.array([params[n].stderr or 0.0 for n in names], dtype=float)
     err = np.where(np.isfinite(err) & (err > 0), err, 1e-4 * np.maximum(np.abs(best), 1.0))
     cov = result.lmfit_result.covar
-    how = "exact"
+    how, correct = "exact", False
     if surrogate and processes == 1:
-        how = _prepare_surrogate(post, best, err, 5.0)
+        how, correct = _prepare_surrogate(post, best, err, 5.0)
     rng = np.random.default_rng(seed)
     p0 = post.to_sampler(_initial(rng, best, cov, err, post.fit_lo, post.fit_hi, nwalkers))
     p0 = p0[:, post.free]  # the covariance's marginal in the sampled columns
@@ -330,6 +373,10 @@ def run_mcmc(
         S = post.full(kept)
         lnp = sampler.get_log_prob(discard=burn, thin=thin, flat=True)
         marg = "none (every free parameter sampled by emcee)"
+    if correct:
+        S, chi2, note = _importance(post, S, -2.0 * lnp, np.random.default_rng([seed, 2]), 2000)
+        lnp = -0.5 * chi2
+        how += note
     flat = post.to_fit(S)
     phys, units, curves, pnames = _physical(result, names, flat)
     mc = McmcResult(

@@ -159,7 +159,7 @@ class Posterior:
         if np.any(inside):
             S = self.full(th[inside])
             if K == 0:
-                out[inside, 0] = -0.5 * self._chi2(S)
+                out[inside, 0] = -0.5 * self.chi2(S)
             else:
                 lnp, ah = self._marginal(S)
                 out[inside, 0] = lnp
@@ -171,8 +171,9 @@ class Posterior:
         r = self(np.asarray(th)[None, :])[0]
         return float(r) if np.ndim(r) == 0 else r
 
-    def _chi2(self, S: NDArray) -> NDArray[np.float64]:
-        """chi^2 of full sampler coordinates ``S`` (W, n_var)."""
+    def chi2(self, S: NDArray) -> NDArray[np.float64]:
+        """chi^2 of full sampler coordinates ``S`` (W, n_var): by ``evaluate_many`` (the
+        surrogate) when :attr:`use_many`, else the exact model walker by walker."""
         prob = self.prob
         chi2 = np.zeros(S.shape[0])
         for i, (c, m, s) in enumerate(zip(prob.curves, prob.models, prob.sigmas, strict=True)):
@@ -254,7 +255,7 @@ class Posterior:
         N = th.shape[0]
         if self.amp.size == 0:
             S = self.full(th)
-            return S, np.concatenate([self._chi2(S[a : a + chunk]) for a in range(0, N, chunk)]), 0
+            return S, np.concatenate([self.chi2(S[a : a + chunk]) for a in range(0, N, chunk)]), 0
         S_out = np.empty((N, len(self.names)))
         chi2_out = np.empty(N)
         retries = 0
