@@ -44,6 +44,13 @@ def main() -> None:
         "cp", T_K=[0.5, 0.6, 0.7, 0.8], B_T=[0.0], material=materials.get("BAS").at(0.6), workers=2
     )
     t_pool = time.perf_counter() - t
+    import dask
+
+    # dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in its workers, which also switches off
+    # glibc's dynamic mmap threshold: every large numpy temporary is then mmapped and faulted in
+    # afresh, doubling the CPU of a chunk (measured 2.2-3.3 s against 1.2-1.4 s). A fixed mmap
+    # threshold restores it (docs/performance.md, "On a cluster").
+    dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": 2**26})
     t = time.perf_counter()
     with (
         LocalCluster(
