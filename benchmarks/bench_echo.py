@@ -118,6 +118,13 @@ def main() -> None:
         f"  200-field curve, workers=2: wall {w2:.1f} ms (CPU {c2:.1f} ms) against workers=1 "
         f"wall {w1:.1f} ms: {w1 / w2:.2f}x from the second core; numbers {same}"
     )
+    c2, w2, r2 = _best(lambda: echo.amplitude(T, B102, p, pu, workers=2, **kw))
+    c1, w1, r1 = _best(lambda: echo.amplitude(T, B102, p, pu, **kw))
+    same = "identical" if np.array_equal(r1, r2) else "DIFFERENT"
+    print(
+        f"  100-field evaluation, workers=2: wall {w2:.1f} ms (CPU {c2:.1f} ms) against "
+        f"workers=1 wall {w1:.1f} ms: {w1 / w2:.2f}x; numbers {same}"
+    )
     for n in (1000, 100_000):
         mb, dt = _peak(n)
         print(f"  {n} fields in one call: peak RSS {mb:.0f} MB ({dt:.1f} s; target < 500 MB)")
