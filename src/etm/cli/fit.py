@@ -124,28 +124,35 @@ _OPTIONS_BY_OBSERVABLE = {
     "[default: the files' metadata, else frozen].",
 )
 @click.option("--no-compare", is_flag=True, help="Skip the STM-only fit and the AIC comparison.")
-@click.option("--mcmc", is_flag=True, help="Also sample the posterior with emcee (slow).")
+@click.option(
+    "--mcmc",
+    is_flag=True,
+    help="Also sample the posterior with emcee (linear amplitudes integrated out; ~30 s for "
+    "the three BAS Cp curves, ~2 min for one echo curve).",
+)
 @click.option(
     "--steps",
     default=20000,
     show_default=True,
     type=click.IntRange(min=2),
     help="MCMC step cap per walker: the chain stops earlier once longer than 50 "
-    "autocorrelation times (checked every 200 steps).",
+    "autocorrelation times with tau stable to 2 % (checked every 200 steps).",
 )
 @click.option(
     "--processes",
     default=1,
     show_default=True,
     type=click.IntRange(min=1, max=8),
-    help="MCMC: 1 = vectorized over walkers in this process (with the Cp model's checked "
-    "surrogate); 2 = a process pool evaluating the exact model walker by walker.",
+    help="MCMC: 1 = vectorized over walkers in this process (with the Cp and echo models' "
+    "checked surrogates, the echo's corrected to the exact model); 2 = a process pool "
+    "evaluating the exact model walker by walker.",
 )
 @click.option(
     "--walkers",
     default=None,
     type=click.IntRange(min=2),
-    help="MCMC walkers [default: max(32, 4 x free parameters)].",
+    help="MCMC walkers [default: max(32, 4 x sampled parameters); the marginalized linear "
+    "amplitudes do not count].",
 )
 @click.option("--seed", default=0, show_default=True, type=int, help="MCMC random seed.")
 @click.option(
