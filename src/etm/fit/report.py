@@ -243,7 +243,12 @@ def params_markdown(
         lines += ["## Warnings", ""] + [f"* {w}" for w in prov["warnings"]] + [""]
     lines += _model_lines(result, prov)
     shared = [e for e in result.estimates if e.curve is None]
-    lines += ["## Shared parameters", "", "| parameter | value | unit | |", "|---|---|---|---|"]
+    lines += [
+        "## Shared parameters",
+        "",
+        "| parameter | value | unit | status |",
+        "|---|---|---|---|",
+    ]
     for e in shared:
         flag = "fixed" if not e.vary else ("at bound" if e.at_bound else "")
         lines.append(f"| {e.name} | {format_value(e.value, e.stderr)} | {e.unit} | {flag} |")
