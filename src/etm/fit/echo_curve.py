@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from etm import echo
 from etm.fit.data import field_curve_axes, metadata_number
+from etm.fit.registry import metadata_choices
 from etm.fit.surrogate import Chebyshev
 from etm.params import EchoParams, Pulses
 
@@ -69,22 +70,12 @@ def _number(metadata: Mapping[str, Any], key: str, where: str, example: str) -> 
 def echo_options(metadata: Mapping[str, Any], where: str) -> dict[str, Any]:
     """The model options of one curve from its metadata, checked (``where`` names the file)."""
     out = dict(ECHO_OPTIONS)
-    for key, choices in (("matrix_elements", echo.MATRIX_ELEMENTS), ("c_form", echo.C_FORMS)):
-        if key in metadata:
-            v = metadata[key]
-            if v not in choices:
-                raise ValueError(
-                    f"{where}: metadata {key!r} must be one of {', '.join(choices)}, got {v!r}"
-                )
-            out[key] = v
-    if "detection" in metadata:
-        v = metadata["detection"]
-        if v not in echo.DETECTIONS:
-            raise ValueError(
-                f"{where}: metadata 'detection' must be one of {', '.join(echo.DETECTIONS)}, "
-                f"got {v!r}"
-            )
-        out["detection"] = v
+    allowed = {
+        "matrix_elements": echo.MATRIX_ELEMENTS,
+        "c_form": echo.C_FORMS,
+        "detection": echo.DETECTIONS,
+    }
+    out.update(metadata_choices(metadata, allowed, where))
     if "ats_sign" in metadata:
         v = metadata["ats_sign"]
         if isinstance(v, bool) or v not in (-1, 1):

@@ -23,7 +23,13 @@ from numpy.typing import ArrayLike, NDArray
 
 from etm import dielectric, materials
 from etm.fit.data import MeasuredCurve, field_curve_axes, metadata_number
-from etm.fit.registry import Observable, ParamSpec, register_observable, x_cutoff_specs
+from etm.fit.registry import (
+    Observable,
+    ParamSpec,
+    metadata_choices,
+    register_observable,
+    x_cutoff_specs,
+)
 from etm.fit.synthetic import synthetic_field_curve
 from etm.params import DielectricATS
 
@@ -58,14 +64,7 @@ def _eps_options(metadata: Mapping[str, Any], where: str) -> dict[str, Any]:
         "relaxation": _EPS_RELAXATIONS,
         "measuring_field": dielectric.MEASURING_FIELDS,
     }
-    for key, choices in allowed.items():
-        if key in metadata:
-            v = metadata[key]
-            if v not in choices:
-                raise ValueError(
-                    f"{where}: metadata {key!r} must be one of {', '.join(choices)}, got {v!r}"
-                )
-            out[key] = v
+    out.update(metadata_choices(metadata, allowed, where))
     if "n_wells" in metadata:
         v = metadata["n_wells"]
         if isinstance(v, bool) or not isinstance(v, int | float) or v != int(v) or v < 2:

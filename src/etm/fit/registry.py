@@ -23,6 +23,7 @@ __all__ = [
     "Observable",
     "ParamSpec",
     "lookup",
+    "metadata_choices",
     "read_curves",
     "register_observable",
     "x_cutoff_specs",
@@ -190,3 +191,26 @@ def read_curves(
         read_curve(p, x=obs.x_quantities, y=obs.y_quantity, metadata_toml=metadata_toml)
         for p in paths
     )
+
+
+def metadata_choices(
+    metadata: Mapping[str, Any], allowed: Mapping[str, Sequence[str]], where: str
+) -> dict[str, Any]:
+    """The entries of ``metadata`` named in ``allowed``, each checked against its choices; the
+    error names the file (``where``), the key and the choices.
+
+    Examples
+    --------
+    >>> metadata_choices({"c_form": "bloch", "T_K": 1.0}, {"c_form": ("bloch", "essay")}, "e.csv")
+    {'c_form': 'bloch'}
+    """
+    out = {}
+    for key, choices in allowed.items():
+        if key in metadata:
+            v = metadata[key]
+            if v not in choices:
+                raise ValueError(
+                    f"{where}: metadata {key!r} must be one of {', '.join(choices)}, got {v!r}"
+                )
+            out[key] = v
+    return out
