@@ -31,9 +31,11 @@ import numpy as np  # noqa: E402
 from scipy import integrate  # noqa: E402
 
 from etm import __version__, materials  # noqa: E402
-from etm.constants import AB_K_PER_T_KA2  # noqa: E402
+from etm.constants import (
+    AB_K_PER_T_KA2,  # noqa: E402
+    HF_K_PER_HZ,  # noqa: E402
+)
 from etm.dielectric import relative_change  # noqa: E402
-from etm.stm import HF_K_PER_HZ  # noqa: E402
 
 TG, WG = np.polynomial.legendre.leggauss(10)
 TG, WG = 0.5 * (TG + 1), 0.5 * WG

@@ -21,7 +21,7 @@ import numpy as np
 
 from etm import materials
 from etm.chunks import default_workers
-from etm.exact import exact_heat_capacity
+from etm.heat_capacity.exact import exact_heat_capacity
 
 TARGET_S = 5.0
 

@@ -1,9 +1,9 @@
 """Benchmark: exact three-level field curves (issues 11 and 12).
 
-Times (1) :func:`etm.dielectric_exact.exact_relative_change` for BAS at 50 mK (Table 5), 1 kHz,
+Times (1) :func:`etm.dielectric.exact.exact_relative_change` for BAS at 50 mK (Table 5), 1 kHz,
 isotropic, 200 fields in [0, 30] T (target < 10 s), against the weak-field
 :func:`etm.dielectric.relative_change` of the same curve; (2)
-:func:`etm.echo_exact.exact_relative_amplitude` for BAS sample 2 (Table 7), 100 fields in
+:func:`etm.echo.exact.exact_relative_amplitude` for BAS sample 2 (Table 7), 100 fields in
 [0, 10] T (target < 60 s), against :func:`etm.echo.relative_amplitude`. Accuracy: each exact
 curve at a few fields against the same computation on the refined(2) grid.
 
@@ -18,9 +18,9 @@ import numpy as np
 
 from etm import materials
 from etm.dielectric import relative_change
-from etm.dielectric_exact import RESPONSE_GRID, exact_relative_change
+from etm.dielectric.exact import RESPONSE_GRID, exact_relative_change
 from etm.echo import relative_amplitude
-from etm.echo_exact import DEFAULT_ECHO_GRID, exact_amplitude, exact_relative_amplitude
+from etm.echo.exact import DEFAULT_ECHO_GRID, exact_amplitude, exact_relative_amplitude
 
 
 def _best(f, n):

@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from etm import materials
-from etm.sweep import sweep
+from etm.sweeps import sweep
 
 T = np.geomspace(0.02, 0.5, 100)
 B = np.linspace(0.0, 1.0, 100)

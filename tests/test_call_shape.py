@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from etm import dielectric, echo, exact, heat_capacity, materials
+from etm import dielectric, echo, heat_capacity, materials
+from etm.heat_capacity import exact
 
 BAS_EPS = materials.dielectric_row("BAS", 0.05).params
 BAS_ECHO = materials.echo_row("BAS sample 2")

@@ -8,9 +8,8 @@ from numpy.testing import assert_allclose
 from scipy import integrate
 
 from etm import materials
-from etm.constants import AB_K_PER_T_KA2
+from etm.constants import AB_K_PER_T_KA2, HF_K_PER_HZ
 from etm.dielectric import (
-    DielectricATS,
     ats_relaxation_rate,
     ats_response,
     correlators,
@@ -18,7 +17,7 @@ from etm.dielectric import (
     relative_change,
     shell_count,
 )
-from etm.stm import HF_K_PER_HZ
+from etm.params import DielectricATS
 
 F = 1.0e3
 BAS = materials.dielectric_row("BAS", 0.05).params

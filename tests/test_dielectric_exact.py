@@ -1,4 +1,4 @@
-"""Exact three-level dielectric response (etm.dielectric_exact): limits, weak-field agreement."""
+"""Exact three-level dielectric response (etm.dielectric.exact): limits, weak-field agreement."""
 
 from __future__ import annotations
 
@@ -9,14 +9,9 @@ from scipy import integrate
 from etm import materials
 from etm.constants import field_for_2pi
 from etm.dielectric import relative_change
-from etm.dielectric_exact import (
-    RESPONSE_GRID,
-    exact_loss,
-    exact_relative_change,
-    exact_response,
-)
-from etm.exact import loop_phase
+from etm.dielectric.exact import RESPONSE_GRID, exact_loss, exact_relative_change, exact_response
 from etm.threelevel import system_response
+from etm.threelevel.route import loop_phase
 
 BAS = materials.dielectric_row("BAS", 0.05).params
 B_SWEEP = np.linspace(0.0, 1.0, 11)

@@ -9,9 +9,8 @@ from numpy.testing import assert_allclose
 from scipy import integrate
 
 from etm import materials
-from etm.constants import AB_K_PER_T_KA2
+from etm.constants import AB_K_PER_T_KA2, HF_K_PER_HZ
 from etm.dielectric import ats_response, loss, relative_change
-from etm.stm import HF_K_PER_HZ
 
 BAS = materials.dielectric_row("BAS", 0.05).params
 SIO2 = materials.dielectric_row("SiO2+xCyHz", 0.07).params

@@ -13,9 +13,8 @@ from numpy.testing import assert_allclose
 from scipy import integrate
 
 from etm import materials
-from etm.constants import AB_K_PER_T_KA2
+from etm.constants import AB_K_PER_T_KA2, HF_K_PER_HZ
 from etm.dielectric import relative_change
-from etm.stm import HF_K_PER_HZ
 
 F = 1.0e3
 LD = np.longdouble

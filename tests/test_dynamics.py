@@ -1,4 +1,4 @@
-"""Tests of the density-matrix route to the two-pulse echo (etm.dynamics)."""
+"""Tests of the density-matrix route to the two-pulse echo (etm.echo.dynamics)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import pytest
 from numpy.testing import assert_allclose
 
 from etm.constants import hbar, k_B
-from etm.dynamics import (
+from etm.echo import single_system_echo
+from etm.echo.dynamics import (
     DEBYE_C_M,
     Pulses,
     three_level_density_matrix,
@@ -16,7 +17,6 @@ from etm.dynamics import (
     two_pulse_echo,
     well_dipoles,
 )
-from etm.echo import single_system_echo
 from etm.spectrum import ats_hamiltonian, ats_well_energies, to_bare
 
 PULSES = Pulses(f_Hz=1e9, tau1_s=0.1e-6, tau2_s=0.2e-6, tau12_s=1.0e-6)
@@ -127,7 +127,7 @@ def _ats(D=0.04, theta=0.3, D0_eff=0.3, phi=0.15):
 def test_three_level_against_qutip(frame):
     """Eq. 23 (ATS Hamiltonian + well-dipole coupling -p.F0 cos wt) through the sequence."""
     qt = _qutip()
-    from etm.dynamics import _three_level_setup
+    from etm.echo.dynamics import _three_level_setup
 
     pulses = Pulses(1e9, 20e-9, 40e-9, 60e-9)  # short: the lab frame resolves every period
     H, P, F, w, T = _ats(), well_dipoles(5 * DEBYE_C_M), np.array([3e3, 1e3, 5e2]), 2e6, 0.03

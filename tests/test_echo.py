@@ -11,9 +11,7 @@ from scipy import integrate
 
 from etm import materials
 from etm.constants import AB_K_PER_T_KA2, hbar, k_B
-from etm.dynamics import Pulses, two_pulse_echo
 from etm.echo import (
-    EchoParams,
     amplitude,
     generalized_rabi_frequency,
     pulse_areas,
@@ -22,6 +20,8 @@ from etm.echo import (
     relaxation_rate,
     single_system_echo,
 )
+from etm.echo.dynamics import Pulses, two_pulse_echo
+from etm.params import EchoParams
 
 K_TO_RAD = k_B / hbar
 ESSAY = {"matrix_elements": "essay"}
@@ -40,7 +40,7 @@ def _g(E, D, pre, me="essay", c_form="bloch"):
 
 
 def ensemble_echo(pre, B, n, seed, me="essay"):
-    """a(B) from systems drawn from the distribution and propagated by etm.dynamics.
+    """a(B) from systems drawn from the distribution and propagated by etm.echo.dynamics.
 
     (D, X, cos beta) -> (E, X, cos beta): dD/D = E dE/D^2. E is drawn by importance sampling,
     delta = Omega_s tan(u) with u uniform (a Cauchy density of width Omega_s over the whole

@@ -1,7 +1,7 @@
 """The measured combination A = A_2LS(T, tau12) - a(B) (essay Eq. 31), detection, series, units.
 
 Independent routes: the ensemble simulation of tests/test_echo.py (systems drawn from the
-distribution and propagated by etm.dynamics, here keeping both quadratures S and C), the 2LS
+distribution and propagated by etm.echo.dynamics, here keeping both quadratures S and C), the 2LS
 decay written out, and separate single-curve evaluations for the tau12 and T series.
 """
 
@@ -15,7 +15,6 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from etm import materials
 from etm.constants import AB_K_PER_T_KA2, hbar, k_B
-from etm.dynamics import Pulses, two_pulse_echo
 from etm.echo import (
     amplitude,
     echo_params,
@@ -24,7 +23,8 @@ from etm.echo import (
     relaxation_rate,
     two_level_echo,
 )
-from etm.echo_readings import decay_times
+from etm.echo.dynamics import Pulses, two_pulse_echo
+from etm.echo.readings import decay_times
 
 K_TO_RAD = k_B / hbar
 ESSAY = {"matrix_elements": "essay"}
@@ -32,7 +32,8 @@ ESSAY = {"matrix_elements": "essay"}
 
 def mc_parts(row, B, n, seed):
     """(S, C) sums of the ensemble echo, 2 pi << (Omega_R/Omega_1) z >>, with standard errors,
-    from n systems propagated by etm.dynamics.two_pulse_echo (sampling as tests/test_echo.py)."""
+    from n systems propagated by etm.echo.dynamics.two_pulse_echo (sampling as
+    tests/test_echo.py)."""
     p, pu = row.params, row.pulses
     rng = np.random.default_rng(seed)
     Om_s = p.omega1_per_s * np.sqrt(1 / 6)

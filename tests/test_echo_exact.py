@@ -1,5 +1,5 @@
-"""Exact three-level ensemble echo (etm.echo_exact) against the weak-field closed form and an
-independent Monte-Carlo ensemble of single systems propagated by etm.dynamics."""
+"""Exact three-level ensemble echo (etm.echo.exact) against the weak-field closed form and an
+independent Monte-Carlo ensemble of single systems propagated by etm.echo.dynamics."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pytest
 
 from etm import materials
 from etm.constants import DEBYE_C_M, hbar
-from etm.dynamics import three_level_echo, well_dipoles
 from etm.echo import amplitude
-from etm.echo_exact import EchoGrid, exact_amplitude, exact_relative_amplitude
-from etm.exact import loop_phase
+from etm.echo.dynamics import three_level_echo, well_dipoles
+from etm.echo.exact import EchoGrid, exact_amplitude, exact_relative_amplitude
 from etm.spectrum import ats_hamiltonian, ats_well_energies, to_bare
+from etm.threelevel.route import loop_phase
 
 PRE = materials.echo_row("BAS sample 2")
 
@@ -59,7 +59,7 @@ def _mc_ensemble(B, S, n, seed):
         H = ats_hamiltonian(*Ek, to_bare(0.0, D0)[1], u)
         lev = np.linalg.eigvalsh(H)
         g = lev[1] - lev[0]
-        # Eq. 21 with the essay's weight at the exact gap (as etm.echo_exact, matrix "essay")
+        # Eq. 21 with the essay's weight at the exact gap (as etm.echo.exact, matrix "essay")
         wt = 1.0 - D2 / (6.0 * E * E)
         rate = p.c_per_sK * T + p.Gamma_inv_per_sK5 * g**5 * wt / math.tanh(g / (2 * T))
         F = F_ip * np.array([math.cos(psi), math.sin(psi), 0.0])
@@ -73,7 +73,7 @@ def _mc_ensemble(B, S, n, seed):
 @pytest.mark.slow
 def test_agrees_with_density_matrix_monte_carlo():
     # independent: systems drawn at random (Cauchy importance sampling in E_w, no resonance
-    # finding), each propagated by etm.dynamics.three_level_echo (LAPACK eigenvectors, its own
+    # finding), each propagated by etm.echo.dynamics.three_level_echo (LAPACK eigenvectors, its own
     # rotating frame and pathway selection); agreement within 4 standard errors
     S, B = 1e3, 0.2
     m, se = _mc_ensemble(B, S, 10000, seed=42)

@@ -1,4 +1,4 @@
-"""The compiled echo average (etm._echo_kernel) against a copy of the former numpy kernel.
+"""The compiled echo average (etm.echo._kernel) against a copy of the former numpy kernel.
 
 The fused loop must give the numbers of the array route it replaced to 1e-12 relative (issue 10):
 ``_reference_amplitude`` below is that route (``etm.echo`` before the fusion: E grid of
@@ -19,10 +19,10 @@ import pytest
 from numpy.testing import assert_allclose
 
 from etm import echo, materials
-from etm._echo_kernel import sincos
 from etm.constants import hbar, k_B
+from etm.echo._kernel import sincos
 from etm.ensemble import coupling, resonance_grid, shell_nodes
-from etm.params import ATSParams
+from etm.params import ATSParams, Pulses
 from etm.relaxation import ats_phonon_rate
 
 K_TO_RAD = k_B / hbar
@@ -130,7 +130,7 @@ def test_unequal_pulses_and_equal_pulses_take_the_general_branch():
     row = materials.echo_row("BAS sample 2")
     B = np.array([0.0, 0.2, 0.6])
     for t1, t2 in ((0.1e-6, 0.25e-6), (0.15e-6, 0.15e-6)):
-        pu = echo.Pulses(row.pulses.f_Hz, t1, t2, row.pulses.tau12_s)
+        pu = Pulses(row.pulses.f_Hz, t1, t2, row.pulses.tau12_s)
         ref = _reference_amplitude(row.T_K, B, row.params, pu)
         got = echo.amplitude(row.T_K, B, row.params, pu, matrix_elements="essay")
         assert_allclose(got, ref, rtol=1e-12, atol=0)

@@ -1,4 +1,4 @@
-"""Tests of etm.exact: the full three-level route against the analytic weak-field model."""
+"""Tests of etm.heat_capacity.exact: the full three-level route against the weak-field model."""
 
 from __future__ import annotations
 
@@ -10,18 +10,18 @@ from numpy.testing import assert_allclose
 from scipy import integrate
 
 from etm.constants import field_for_2pi
-from etm.counting import analytic_counting, exact_counting
 from etm.ensemble import ats_dos
-from etm.exact import (
+from etm.heat_capacity import ats
+from etm.heat_capacity.counting import analytic_counting, exact_counting
+from etm.heat_capacity.exact import (
     DEFAULT_GRID,
     ats_system_heat_capacity,
     exact_heat_capacity,
     level_heat_capacity,
-    loop_phase,
 )
-from etm.heat_capacity import ats
 from etm.params import ATSParams
 from etm.spectrum import ats_hamiltonian, ats_well_energies, lower_gap, to_bare
+from etm.threelevel.route import loop_phase
 
 # BAS, essay Table 2 at 0.60 K
 BAS = ATSParams(Dmin_K=0.49, X0min_KA2=4.77e4, X0max_KA2=3.09e5, nP_per_g=5.19e16)

@@ -1,4 +1,4 @@
-"""Tests of etm._exact_kernels: the branch-free elementary functions and the shared-node sums."""
+"""Tests of etm.heat_capacity._exact_kernels: branch-free elementary functions, shared-node sums."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import numpy as np
 from numba import njit
 from numpy.testing import assert_allclose
 
-from etm._exact_kernels import exact_c_sums, exp_neg, sin_third_angle
 from etm.ensemble import DEFAULT_GRID
-from etm.exact import exact_heat_capacity, exact_nodes
+from etm.heat_capacity._exact_kernels import exact_c_sums, exp_neg, sin_third_angle
+from etm.heat_capacity.exact import exact_heat_capacity, exact_nodes
 from etm.params import ATSParams
 
 # BAS, essay Table 2 at 0.60 K

@@ -22,13 +22,7 @@ from etm import echo, materials
 from etm import fit as fitting
 from etm.cli import cli
 from etm.cli.fit import fit as fit_command
-from etm.fit import (
-    ECHO_DEFAULT_FIXED,
-    ECHO_OPTIONS,
-    echo_defaults,
-    fit_echo,
-    synthetic_echo_curve,
-)
+from etm.fit import ECHO_DEFAULT_FIXED, ECHO_OPTIONS, echo_defaults, fit_echo, synthetic_echo_curve
 from etm.fit.echo import bare_unit
 from etm.params import EchoParams
 

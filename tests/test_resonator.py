@@ -8,9 +8,9 @@ from numpy.testing import assert_allclose
 from scipy import integrate, special
 
 from etm import materials
+from etm.constants import HF_K_PER_HZ
 from etm.dielectric import ats_response
 from etm.resonator import fractional_shift, inverse_q
-from etm.stm import HF_K_PER_HZ
 
 BAS = materials.dielectric_row("BAS", 0.05).params
 F0 = 5e9

@@ -1,4 +1,4 @@
-"""Tests of the STM dielectric background (etm.stm): textbook limits and independent quadratures."""
+"""Tests of the STM dielectric background (etm.dielectric.stm): textbook limits, quadratures."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import integrate
 
-from etm.stm import (
-    HF_K_PER_HZ,
+from etm.constants import HF_K_PER_HZ
+from etm.dielectric.stm import (
     relaxation_u_integral,
     stm_relaxation,
     stm_resonant,

@@ -1,4 +1,4 @@
-"""Tests of etm.sweep: coordinates and units, chunks equal direct calls, every way of running
+"""Tests of etm.sweeps: coordinates and units, chunks equal direct calls, every way of running
 (serial, a process pool, a dask LocalCluster of 2 processes) gives identical numbers."""
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import pytest
 
 pytest.importorskip("xarray")
 
-from etm import dielectric, echo, exact, heat_capacity, materials  # noqa: E402
-from etm.sweep import OBSERVABLES, evaluate_chunk, sweep  # noqa: E402
+from etm import dielectric, echo, heat_capacity, materials  # noqa: E402
+from etm.heat_capacity import exact
+from etm.sweeps import OBSERVABLES, evaluate_chunk, sweep  # noqa: E402
 
 BAS = materials.get("BAS").at(0.60)
 EPS = materials.dielectric_row("BAS", 0.05).params
@@ -97,10 +98,12 @@ def test_every_observable_documented():
 
 def test_import_etm_stays_light_and_sweep_is_lazy():
     code = (
-        "import sys, etm, etm.sweep; "
+        "import sys, etm, etm.sweeps; "
         "assert not any(m.split('.')[0] in ('xarray', 'dask', 'distributed', 'scipy', 'numba')"
         " for m in sys.modules), sorted(m for m in sys.modules if 'xarray' in m or 'scipy' in m);"
-        " assert callable(etm.sweep) and callable(etm.sweep.sweep)"
+        " import inspect, types;"
+        " assert isinstance(etm.sweep, types.FunctionType) and etm.sweep is etm.sweeps.sweep;"
+        " assert list(inspect.signature(etm.sweep).parameters)[:3] == ['observable', 'T_K', 'B_T']"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 

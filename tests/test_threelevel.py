@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from etm.dielectric import correlators
-from etm.dynamics import well_dipoles
+from etm.echo.dynamics import well_dipoles
 from etm.spectrum import ats_levels, ats_well_energies, to_bare
 from etm.threelevel import (
     WELL_XY,
@@ -53,7 +53,7 @@ def _kubo(D, th, D0, ph, T, hf=0.0):
 
 
 def test_compiled_response_matches_explicit_kubo_sum():
-    # independent route: LAPACK eigenvectors, 3-D dipoles of etm.dynamics, explicit sum over
+    # independent route: LAPACK eigenvectors, 3-D dipoles of etm.echo.dynamics, explicit sum over
     # ordered pairs with 1/(E_n - E_m - hf) and the field average by three directions; the
     # compiled kernel uses closed-form levels and cross-product eigenvectors. The in-plane norm
     # |P|^2 is 3 times the isotropic average. Round-off: gaps down to 1e-4 of D0 lose 4 digits

@@ -83,7 +83,7 @@ def test_one_n_of_t_does_not_carry_all_tables():
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: n_tunnelers(0.0, 1.0, 0.1), "T_K must be > 0"),
+        (lambda: n_tunnelers(0.0, 1.0, 0.1), "T_K must be finite and > 0"),
         (lambda: n_tunnelers(1.0, 0.0, 0.1), "N0 must be > 0"),
         (lambda: n_tunnelers(1.0, 1.0, np.inf), "E0_K must be a finite"),
         (lambda: x_cutoffs(1.0, X1min_KA2=5.0, X1max_KA2=1.0, N0=1, E0_K=0), "X1min_KA2 must be <"),

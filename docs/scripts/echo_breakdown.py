@@ -4,9 +4,9 @@ Run: ``python3 docs/scripts/echo_breakdown.py [output.png]`` (prints the tables 
 writes ``docs/figures/echo_breakdown.png``).
 
 One ATS at a time, resonant with the BAS pulses (f = 1 GHz, E = hf = 48 mK): the full three-level
-echo (:func:`etm.dynamics.three_level_echo`, Eq. 6/23 Hamiltonian in bare parameters, MODEL.md
+echo (:func:`etm.echo.dynamics.three_level_echo`, Eq. 6/23 Hamiltonian in bare parameters, MODEL.md
 section 6 triangle dipoles, field in the triangle plane at angle ``psi``) against the effective
-2LS (:func:`etm.dynamics.two_pulse_echo`) with the effective gap sqrt(D^2 + D0^2 phi^2) and the
+2LS (:func:`etm.echo.dynamics.two_pulse_echo`) with the effective gap sqrt(D^2 + D0^2 phi^2) and the
 effective Rabi frequency of the same field direction (the coupling projected on the chiral
 doublet, evaluated between the eigenstates of the effective 2x2 Hamiltonian). Same pulses, same
 F0, so the same nominal pulse areas (theta1, theta2) = (Omega_eff tau1, 2 Omega_eff tau1).
@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from scipy.optimize import least_squares
 
 from etm.constants import hbar, k_B
-from etm.dynamics import DEBYE_C_M, Pulses, three_level_echo, two_pulse_echo, well_dipoles
+from etm.echo.dynamics import DEBYE_C_M, Pulses, three_level_echo, two_pulse_echo, well_dipoles
 from etm.materials import echo_row
 from etm.spectrum import ats_hamiltonian, ats_well_energies, lower_gap, to_bare
 

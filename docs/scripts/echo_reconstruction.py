@@ -1,6 +1,6 @@
 """Table 7 as printed against the reconstruction of the essay's echo curves (docs/echo.md, 5b).
 
-Prints, for each Table 7 row and both readings (etm.echo_readings.AS_PRINTED and
+Prints, for each Table 7 row and both readings (etm.echo.readings.AS_PRINTED and
 RECONSTRUCTION), with Eq. 31's minus sign and A_2LS = 2 a(0) (etm.figures.echo.A2LS_PER_A0):
 the minimum of A(B)/A(0.6 T) on 0-0.6 T, the field where A first regains its high-field value
 A_2LS, the overshoot above it, the exponent n of |A/A_2LS - 1| ~ B^-n over 0.8-3 T, and the
@@ -21,7 +21,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 
 from etm import echo, materials  # noqa: E402
-from etm.echo_readings import AS_PRINTED, RECONSTRUCTION, decay_times  # noqa: E402
+from etm.echo.readings import AS_PRINTED, RECONSTRUCTION, decay_times  # noqa: E402
 from etm.figures.echo import A2LS_PER_A0, fig_echo_reconstruction  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "figures" / "echo_reconstruction.png"

@@ -15,8 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from etm.constants import field_for_2pi  # noqa: E402
-from etm.exact import analytic_counting, exact_counting, exact_heat_capacity  # noqa: E402
-from etm.heat_capacity import ats  # noqa: E402
+from etm.heat_capacity import analytic_counting, ats, exact_counting, exact_heat_capacity  # noqa: E402
 from etm.params import ATSParams  # noqa: E402
 
 # BAS, essay Table 2 at T = 0.60 K

@@ -15,9 +15,9 @@ import numpy as np
 from etm import materials
 from etm.constants import field_for_2pi
 from etm.dielectric import relative_change
-from etm.dielectric_exact import exact_relative_change
+from etm.dielectric.exact import exact_relative_change
 from etm.echo import amplitude
-from etm.echo_exact import exact_amplitude
+from etm.echo.exact import exact_amplitude
 
 FIG = Path(__file__).resolve().parents[1] / "figures"
 EPS_ROWS = (("BK7", 0.015), ("Duran", 0.015), ("BAS", 0.05), ("BAS", 0.094), ("BAS", 0.12))

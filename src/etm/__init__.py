@@ -4,7 +4,7 @@ Energies are in kelvin (E/k_B), temperatures in K, magnetic fields in tesla.
 
 ``import etm`` stays light (numpy and the constants only); the physics modules are imported
 when used (``from etm import heat_capacity`` or ``etm.heat_capacity``), and ``etm.sweep(...)``
-(:func:`etm.sweep.sweep`; xarray and dask only when it runs) on first access
+(:func:`etm.sweeps.sweep`; xarray and dask only when it runs) on first access
 (docs/performance.md).
 """
 
@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 from etm.constants import ab_energy
 
 if TYPE_CHECKING:  # pragma: no cover
-    from etm import sweep
+    from etm.sweeps import sweep
 
 __all__ = ["__version__", "ab_energy", "sweep"]
 
 
 def __getattr__(name: str) -> Any:
-    # lazy attributes (PEP 562): the version (importlib.metadata costs ~20 ms) and submodules
-    # by attribute access; etm.sweep is the module etm/sweep.py, callable as the function
+    # lazy attributes (PEP 562): the version (importlib.metadata costs ~20 ms), the function
+    # etm.sweep (defined in etm.sweeps) and the subpackages, on first attribute access
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version
 
@@ -31,6 +31,11 @@ def __getattr__(name: str) -> Any:
         except PackageNotFoundError:  # pragma: no cover - a source tree without install
             return "0+unknown"
     import importlib
+
+    if name == "sweep":
+        from etm.sweeps import sweep
+
+        return sweep
 
     try:
         return importlib.import_module(f"etm.{name}")

@@ -36,6 +36,12 @@ AB_K_PER_T_KA2: float = 2.0 * np.pi * e / h * ANGSTROM2_M2
 #: One debye in C m: 1e-21/c by definition (c the speed of light in m/s).
 DEBYE_C_M: float = 1.0e-21 / 299_792_458.0
 
+#: h/k_B [K/Hz]: the photon energy hf in kelvin is ``HF_K_PER_HZ * f_Hz``.
+HF_K_PER_HZ: float = h / k_B
+
+#: k_B/hbar [rad/(s K)]: an energy E in kelvin is the angular frequency ``K_TO_RAD_S * E``.
+K_TO_RAD_S: float = k_B / hbar
+
 #: Flux quantum for charge e, h/e [T m^2]: a loop of area S has phi = 2 pi at B = h/(e S).
 PHI0_T_M2: float = h / e
 

@@ -8,7 +8,7 @@ M(T, B) is the sum of
 * the ATS: M = -dF/dB of the ensemble's free energy. Weak field (:func:`ats`): every system is a
   doublet of gap E = sqrt(D^2 + (D0 phi)^2), F = -k_B T ln(2 cosh(E/2T)), so a system carries
   (k_B/2) tanh(E/2T) y^2/(E B) with y = D0 phi. Exact (:func:`exact_ats`): the full three-level
-  spectrum of Eq. 6, which needs the loop area S besides X (as :mod:`etm.exact`);
+  spectrum of Eq. 6, which needs the loop area S besides X (as :mod:`etm.heat_capacity.exact`);
 * the 2LS: zero (field-blind in the standard model).
 
 Units: moments in J/T (= A m^2); magnetizations per gram in **J/(T g) = A m^2/g** (1 J/(T g) =
@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from etm.checks import check_array, check_positive
 from etm.constants import ANGSTROM2_M2, PHI0_T_M2, k_B, mu_B, mu_B_K_per_T
 from etm.ensemble import (
     DEFAULT_GRID,
@@ -35,17 +36,9 @@ from etm.ensemble import (
     sinh_nodes,
     y_pieces,
 )
-from etm.exact import DEFAULT_LOOP_AREA_A2, check_exact_inputs
-from etm.params import (
-    FE3_G,
-    FE3_SPIN,
-    ATSParams,
-    Material,
-    Paramagnet,
-    check_array,
-    check_positive,
-)
+from etm.params import FE3_G, FE3_SPIN, ATSParams, Material, Paramagnet
 from etm.spectrum import ats_levels, ats_well_energies, lower_gap, to_bare
+from etm.threelevel.route import DEFAULT_LOOP_AREA_A2, check_exact_inputs
 
 __all__ = [
     "paramagnet",
@@ -383,7 +376,7 @@ def _phase_moment_nodes(phi0: float, orientation: str, h: NDArray, n: int):
 
 
 def _exact_m_one(T: float, B: float, params: ATSParams, S: float, orientation: str, grid):
-    """Ensemble -dF/dB / (k_B nP) at one (T, B) [1/T * K]: the tensor quadrature of etm.exact."""
+    """Ensemble -dF/dB / (k_B nP) at one (T, B) [1/T * K]: the exact route's tensor quadrature."""
     D0, wD0 = lnD0_nodes(params, S, grid)
     D, wD = lnD_nodes(params, T, float(D0[-1]), grid)
     dphi_dB = 2.0 * np.pi * (S * ANGSTROM2_M2) / PHI0_T_M2
@@ -413,7 +406,7 @@ def exact_ats(
     """ATS magnetization -dF/dB from the full three-level spectrum of every system, in J/(T g).
 
     The same deterministic quadrature over (ln D, theta, ln D0_eff, orientation) as
-    :func:`etm.exact.exact_heat_capacity`, of the single-system moment of
+    :func:`etm.heat_capacity.exact.exact_heat_capacity`, of the single-system moment of
     :func:`ats_system_moment`.
 
     Parameters

@@ -10,9 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
-
+from etm.checks import check_finite, check_positive
 from etm.constants import DEBYE_C_M, hbar, k_B
 
 __all__ = [
@@ -26,9 +24,6 @@ __all__ = [
     "FE2_G",
     "FE3_SPIN",
     "FE3_G",
-    "check_array",
-    "check_finite",
-    "check_positive",
 ]
 
 #: Default spin of Fe2+ (high-spin 3d6, 5D): S = 2. Its large, site-dependent zero-field
@@ -40,43 +35,6 @@ FE2_G: float = 2.0
 FE3_SPIN: float = 2.5
 #: Default g factor of Fe3+: 2.0 (6S ion, no orbital moment).
 FE3_G: float = 2.0
-
-
-def check_finite(name: str, value: float) -> float:
-    """Return ``float(value)``, or raise ``ValueError`` naming the parameter if it is not finite."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a finite real number, got {value!r}") from None
-    if not math.isfinite(v):
-        raise ValueError(f"{name} must be a finite real number, got {value!r}")
-    return v
-
-
-def check_array(
-    name: str, x: ArrayLike, *, minimum: float = 0.0, strict: bool = False
-) -> NDArray[np.float64]:
-    """``x`` as a float array, or ``ValueError`` naming it if it has NaN, inf or values below
-    ``minimum`` (``<= minimum`` with ``strict``)."""
-    a = np.asarray(x, dtype=float)
-    if np.isnan(a).any():
-        raise ValueError(f"{name} must not contain NaN")
-    bad = (a <= minimum) if strict else (a < minimum)
-    if bad.any():
-        rel = ">" if strict else ">="
-        raise ValueError(f"{name} must be {rel} {minimum:g}, got min {a.min()!r}")
-    if np.isinf(a).any():
-        raise ValueError(f"{name} must be finite")
-    return a
-
-
-def check_positive(name: str, value: float, *, allow_zero: bool = False) -> float:
-    """Return ``float(value)``, or raise ``ValueError`` unless it is finite and > 0 (or >= 0)."""
-    v = check_finite(name, value)
-    if v < 0 or (v == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be {bound}, got {value!r}")
-    return v
 
 
 @dataclass(frozen=True)

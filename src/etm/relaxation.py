@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from etm.params import check_positive
+from etm.checks import check_positive
 
 __all__ = ["MATRIX_ELEMENTS", "ats_phonon_rate", "phonon_gamma"]
 

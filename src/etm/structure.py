@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
 
 from etm import materials
-from etm.params import check_positive
+from etm.checks import check_positive
 
 __all__ = [
     "CellComparison",

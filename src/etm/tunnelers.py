@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from etm import materials
-from etm.params import check_array, check_positive
+from etm.checks import check_array, check_positive
 
 __all__ = [
     "TunnelerFit",

@@ -22,9 +22,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from etm.checks import check_array
 from etm.chunks import chunk_length, chunk_slices
 from etm.constants import AB_K_PER_T_KA2
-from etm.params import ATSParams, check_array
+from etm.params import ATSParams
 
 __all__ = [
     "ORIENTATIONS",

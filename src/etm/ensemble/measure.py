@@ -1,6 +1,7 @@
 """The exact route's measure: quadrature nodes over (D, theta, D0, cos beta) of the distribution.
 
-The exact three-level observables (:mod:`etm.exact`) average a single-system quantity over the
+The exact three-level observables (:mod:`etm.heat_capacity.exact` and its siblings) average a
+single-system quantity over the
 bare well energies ``E_k = D cos(theta + 2 pi k/3)`` (theta uniform), ``D0_eff = X/S`` with X
 log-uniform, D with ``dD/D`` and the loop orientation; the weight ``dtheta dD/D dD0/D0`` is the
 essay's Eq. 10 in polar variables on the plane ``sum E = 0`` (docs/exact.md). This module builds

@@ -25,10 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from etm._kernels import corner_ratio_max
+from etm.checks import check_array
 from etm.chunks import chunk_length, chunk_slices
 from etm.ensemble.dos import check_orientation, coupling, dos_at_coupling
-from etm.params import ATSParams, check_array
+from etm.ensemble.kernels import corner_ratio_max
+from etm.params import ATSParams
 
 __all__ = [
     "GL_NODES",

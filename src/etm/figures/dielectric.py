@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from etm import dielectric, materials, stm
+from etm import dielectric, materials
+from etm.dielectric import stm
 from etm.figures.common import FIELD_LABEL, log_field_axis, pyplot
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -10,7 +10,7 @@ the exact three-well matrix elements. Both use the exact isotropic cos(beta) ave
 delta/Omega_G (docs/echo.md). Insets: the ATS density of states g(E, B)/g(E, 0) at the
 resonance energy hf, "the physical origin of the effect". :func:`fig_echo_reconstruction` sets
 Table 7 as printed beside the reading that reproduces the essay's stated features
-(:mod:`etm.echo_readings`; docs/echo.md, section 5b).
+(:mod:`etm.echo.readings`; docs/echo.md, section 5b).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from etm import echo, echo_readings, materials
+from etm import echo, materials
+from etm.echo import readings as echo_readings
 from etm.ensemble import ats_dos
 from etm.figures.common import FIELD_LABEL, linear_field_axis, pyplot
 from etm.params import ATSParams
@@ -223,8 +224,8 @@ def fig_echo_decomposition(
 def fig_echo_reconstruction(n_B: int = 241, B_max_T: float = 0.6) -> Figure:
     """Table 7 as printed against the reconstruction of the essay's curves (docs/echo.md, 5b).
 
-    Left: A(B)/A(B_max) from Table 7 as printed (:data:`etm.echo_readings.AS_PRINTED`); middle:
-    the reconstruction (:data:`etm.echo_readings.RECONSTRUCTION`: X x 10, phi^2/3, C as printed,
+    Left: A(B)/A(B_max) from Table 7 as printed (:data:`etm.echo.readings.AS_PRINTED`); middle:
+    the reconstruction (:data:`etm.echo.readings.RECONSTRUCTION`: X x 10, phi^2/3, C as printed,
     Gamma^-1 per second); both A = A_2LS - a(B), A_2LS = :data:`A2LS_PER_A0` a(0). Right: the
     reconstruction's approach to saturation, |A(B)/A_2LS - 1| on log axes to 3 T, with B^-2.
 

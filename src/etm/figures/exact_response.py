@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from etm import materials
-from etm.dielectric import relative_change
-from etm.dielectric_exact import exact_relative_change
-from etm.echo import amplitude
-from etm.echo_exact import exact_amplitude
+from etm.dielectric.ats import relative_change
+from etm.dielectric.exact import exact_relative_change
+from etm.echo.closed_form import amplitude
+from etm.echo.exact import exact_amplitude
 from etm.figures.common import pyplot
 
 __all__ = ["ECHO_PRESETS", "EPS_ROWS", "fig_exact_echo", "fig_exact_eps"]

@@ -33,13 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from etm import magnetization, materials
-from etm.fit.data import (
-    BASE_UNITS,
-    QUANTITIES,
-    MeasuredCurve,
-    read_curve,
-    temperature_field_axes,
-)
+from etm.fit.data import BASE_UNITS, QUANTITIES, MeasuredCurve, read_curve, temperature_field_axes
 from etm.fit.registry import Observable, ParamSpec, register_observable, x_cutoff_specs
 from etm.fit.synthetic import synthetic_curve
 from etm.params import FE2_G, FE2_SPIN, FE3_G, FE3_SPIN, ATSParams

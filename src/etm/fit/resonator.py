@@ -2,7 +2,8 @@
 
 Registered in :data:`etm.fit.registry.OBSERVABLES` on import (docs/dielectric.md §6):
 
-``"eps_T"``  delta eps'/eps' against T at fixed f and B: the 2LS background of :mod:`etm.stm`
+``"eps_T"``  delta eps'/eps' against T at fixed f and B: the 2LS background of
+             :mod:`etm.dielectric.stm`
              (C, T0, the one-phonon coefficient A) plus the ATS part at the curve's field;
 ``"loss"``   tan(delta) = eps''/eps' against B or T: 2LS resonant + relaxational loss plus the ATS
              loss (resonant and Debye-relaxational, Eq. 21's Gamma^-1);
@@ -25,7 +26,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from etm import dielectric, materials, resonator, stm
+from etm import dielectric, materials, resonator
+from etm.dielectric import stm
 from etm.fit.data import MeasuredCurve, metadata_number
 from etm.fit.registry import Observable, ParamSpec, register_observable, x_cutoff_specs
 from etm.fit.synthetic import synthetic_curve
@@ -34,8 +36,8 @@ from etm.params import DielectricATS
 __all__ = ["EPS_T", "F0", "LOSS", "QI", "synthetic_background_curve"]
 
 _GAMMA_E = 0.5772156649015329
-#: E_ref of :func:`etm.stm.stm_resonant` for a given T0: -(2/3) C ln(T/T0) with T0 = (2 e^gamma/pi)
-#: E_ref (the hf << kT limit).
+#: E_ref of :func:`etm.dielectric.stm.stm_resonant` for a given T0: -(2/3) C ln(T/T0) with
+#: T0 = (2 e^gamma/pi) E_ref (the hf << kT limit).
 _T0_PER_EREF = 2.0 * np.exp(_GAMMA_E) / np.pi
 
 

@@ -1,9 +1,9 @@
-"""Compiled single-system pieces of the exact three-level echo (:mod:`etm.echo_exact`).
+"""Compiled single-system pieces of the exact three-level echo (:mod:`etm.echo.exact`).
 
 One ATS (bare well energies, bare D0, phase phi) is diagonalized (:mod:`etm.threelevel`), its
 couplings to an in-plane pulse field at angle psi built from the well dipoles in the
 eigenbasis, and the two-pulse sequence propagated in the rotating frame of the ladder
-0 -> 1 -> 2 with the RWA (the ``frame="rwa"`` of :func:`etm.dynamics.three_level_echo`): each
+0 -> 1 -> 2 with the RWA (the ``frame="rwa"`` of :func:`etm.echo.dynamics.three_level_echo`): each
 pulse is one constant Hermitian 3x3 Hamiltonian, exponentiated through its eigen-decomposition
 (trigonometric roots refined by Newton steps, cross-product eigenvectors); the free evolution
 is diagonal and the echo pathway keeps rho_10 after pulse 1 (docs/echo.md, docs/exact_response.md).
@@ -15,12 +15,11 @@ import math
 
 from numba import njit
 
-from etm.constants import hbar, k_B
-from etm.threelevel import dipole_kernel, eig_kernel, pair_norm2
+from etm.constants import K_TO_RAD_S
+from etm.threelevel.systems import dipole_kernel, eig_kernel, pair_norm2
 
 __all__ = ["herm3_eig", "hermitian_nullvec", "propagator_entry", "system_echo", "taper"]
 
-_K_TO_RAD_S = k_B / hbar
 _SQ3_2 = 0.5 * math.sqrt(3.0)
 
 
@@ -137,8 +136,8 @@ def system_echo(e1, e2, e3, d, phi, D, T, pr, psi, rms, h, V, Pxy, lev, work, ww
         wt = 1.0 - gam * D * D / (D * D + y * y)
     rate = cT + G * g01**5 * wt / math.tanh(min(g01 / (2.0 * T), 350.0))
     decay = math.exp(-2.0 * tau12 * rate)
-    delta = g01 * _K_TO_RAD_S - omega
-    a2 = (g01 + g12) * _K_TO_RAD_S - 2.0 * omega
+    delta = g01 * K_TO_RAD_S - omega
+    a2 = (g01 + g12) * K_TO_RAD_S - 2.0 * omega
     Hm, U1, U2, Vw = work[0], work[1], work[2], work[3]
     n = psi.shape[0]
     # rms mode: the direction of the larger 0-1 element, scaled to the rms over psi

@@ -31,8 +31,6 @@ from __future__ import annotations
 
 import math
 import os
-import sys
-import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -100,7 +98,7 @@ OBSERVABLES: dict[str, _Observable] = {
         "relative echo amplitude A(B)/A(B_high)",
     ),
     "exact_cp": _Observable(
-        "etm.exact",
+        "etm.heat_capacity.exact",
         "exact_heat_capacity",
         ("params",),
         (),
@@ -248,7 +246,7 @@ def sweep(
         DielectricATS, extra coordinate ``f_Hz``); ``"eps_response"``:
         :func:`etm.dielectric.ats_response` (complex); ``"echo"``:
         :func:`etm.echo.relative_amplitude` (``params=`` EchoParams, ``pulses=``, extra
-        coordinate ``tau12_s``); ``"exact_cp"``: :func:`etm.exact.exact_heat_capacity`.
+        coordinate ``tau12_s``); ``"exact_cp"``: :func:`etm.heat_capacity.exact.exact_heat_capacity`.
     T_K : array_like
         Temperatures [K], a scalar or 1-D: a dimension (or a scalar coordinate).
     B_T : array_like
@@ -330,25 +328,14 @@ def sweep(
     for k, v in coords.items():
         units, long_name = _COORD_META[k]
         xcoords[k] = ((k,) if k in dims else (), v, {"units": units, "long_name": long_name})
-    func = _function(name)
     attrs = {
         "units": obs.units,
         "long_name": obs.long_name,
         "observable": name,
-        "model": f"{func.__module__}.{func.__qualname__}",
+        "model": f"{obs.module}.{obs.function}",
         "params": "; ".join(f"{k}={v!r}" for k, v in params.items()),
         "options": repr(options),
         "chunk_T": step,
     }
     return xr.DataArray(data, coords=xcoords, dims=dims, name=name, attrs=attrs)
 
-
-class _CallableModule(types.ModuleType):
-    """``etm.sweep`` is both this module and the function: importing a submodule binds its name
-    on the package, so the module itself forwards calls to :func:`sweep`."""
-
-    def __call__(self, *args: Any, **kwargs: Any):
-        return sweep(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

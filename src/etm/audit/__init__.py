@@ -1,7 +1,7 @@
 """The audit of the essay: one row per equation, table, figure and stated result, as Markdown.
 
-Each :class:`etm.audit_rows.AuditRow` (the equations in :mod:`etm.audit_rows`, the rest in
-:mod:`etm.audit_findings`) says what etm computes for the item (function), the independent check
+Each :class:`etm.audit.rows.AuditRow` (the equations in :mod:`etm.audit.rows`, the rest in
+:mod:`etm.audit.findings`) says what etm computes for the item (function), the independent check
 (tests ``tests/<file>.py::<name>``), the measured agreement or disagreement in numbers, and a
 verdict: ``reproduced``, ``differs`` (with why) or ``not computable`` (from what the essay
 gives). :func:`markdown` renders :data:`ROWS`; ``etm reproduce`` writes it as ``audit.md`` and
@@ -11,8 +11,8 @@ checks that they agree and that every cited test exists).
 
 from __future__ import annotations
 
-from etm.audit_findings import FIGURES, RESULTS, TABLES
-from etm.audit_rows import EQUATIONS, AuditRow
+from etm.audit.findings import FIGURES, RESULTS, TABLES
+from etm.audit.rows import EQUATIONS, AuditRow
 
 __all__ = ["AuditRow", "ROWS", "VERDICTS", "markdown"]
 
@@ -68,6 +68,3 @@ def markdown() -> str:
     lines.append("")
     return "\n".join(lines)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    print(markdown(), end="")

@@ -15,7 +15,8 @@ with the amplitude A = pi x_ATS P* p1^2/(eps0 eps_r) of the Tables 5-6 (p1^2 = (
     delta eps/eps = A * int dtheta/(2 pi) dlnD dlnD0 dcos(beta)  chi(D, theta, D0, phi),
 
 chi the single-system value for unit well dipoles with the in-plane |P|^2 (x + y). The loop area
-S is the one extra parameter (phi = 2 pi e B S cos(beta)/h, D0_eff = X/S, as :mod:`etm.exact`).
+S is the one extra parameter (phi = 2 pi e B S cos(beta)/h, D0_eff = X/S, as
+:mod:`etm.heat_capacity.exact`).
 The ensemble uses the exact route's measure (:mod:`etm.ensemble.measure`); the cos(beta) average
 is done with one set of phase panels shared by every field of a call (cumulative integrals), so
 a field sweep costs little more than one field.
@@ -30,13 +31,14 @@ import numpy as np
 from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
+from etm.checks import check_frequency, check_positive, check_temperature
+from etm.constants import HF_K_PER_HZ
 from etm.ensemble import ExactGrid, check_orientation, lnD0_nodes, lnD_nodes, sinh_nodes
-from etm.exact import DEFAULT_LOOP_AREA_A2, check_exact_inputs, loop_phase
-from etm.params import DielectricATS, check_positive
+from etm.params import DielectricATS
 from etm.relaxation import phonon_gamma
 from etm.spectrum import ats_well_energies, to_bare
-from etm.stm import HF_K_PER_HZ, check_frequency, check_temperature
-from etm.threelevel import pair_norm2, response_kernel
+from etm.threelevel.route import DEFAULT_LOOP_AREA_A2, check_exact_inputs, loop_phase
+from etm.threelevel.systems import pair_norm2, response_kernel
 
 __all__ = [
     "EXACT_RELAXATIONS",
@@ -84,8 +86,8 @@ def _systems(params: DielectricATS, S: float, T: float, grid: ExactGrid) -> _Sys
     D0, wD0 = lnD0_nodes(ats, S, replace(grid, n_lnD0=n0))
     D, wD = lnD_nodes(ats, T, float(D0[-1]), grid)
     Dg, D0g = D[:, None], D0[None, :]
-    # theta grading as etm.exact: for D >> D0 the two lowest wells cross at theta = 0 and the
-    # structure has width ~ (T + D0)/D
+    # theta grading as etm.heat_capacity.exact: for D >> D0 the two lowest wells cross at
+    # theta = 0 and the structure has width ~ (T + D0)/D
     h_th = np.minimum(0.5 * (T + D0g) / Dg, _PI_3)
     th, wth = sinh_nodes(np.full(h_th.shape, _PI_3), h_th, grid.n_theta)
     Db = np.broadcast_to(Dg[..., None], th.shape)
@@ -332,7 +334,7 @@ def exact_response(
         Measuring frequency f [Hz], 0 <= f < k_B Dmin/(2h); T, B and f broadcast together.
     loop_area_A2 : float
         Loop area S [angstrom^2] of the charge-e loop, > 0: D0_eff = X/S,
-        phi = 2 pi e B S cos(beta)/h (default :data:`etm.exact.DEFAULT_LOOP_AREA_A2`).
+        phi = 2 pi e B S cos(beta)/h (default :data:`etm.heat_capacity.exact.DEFAULT_LOOP_AREA_A2`).
     orientation : {"isotropic", "aligned", "phi2/3"}
         Loop normal relative to B: cos(beta) uniform in [0, 1], 1, or 1/sqrt(3).
     relaxation : {"frozen", "static", "debye"}

@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from etm.chunks import chunk_length, chunk_slices
+from etm.constants import HF_K_PER_HZ
 from etm.ensemble import coupling, zero_field_band
 from etm.ensemble.geometry import (
     geometry_c2_mean,
@@ -31,7 +32,6 @@ from etm.ensemble.geometry import (
 )
 from etm.ensemble.pointwise import field_grid, pv_integral
 from etm.params import DielectricATS
-from etm.stm import HF_K_PER_HZ
 
 __all__ = ["LOWFIELD_EPS", "ResponseOptions", "lowfield_coefficient", "response_rows"]
 

@@ -1,4 +1,4 @@
-"""Compiled inner loops (numba) of the exact three-level route (:mod:`etm.exact`).
+"""Compiled inner loops (numba) of the exact three-level route (:mod:`etm.heat_capacity.exact`).
 
 :func:`exact_c_sums` is the whole tensor quadrature of one field's heat capacity: the cubic's
 closed form once per system, both gaps from it, and the Boltzmann variance for every temperature

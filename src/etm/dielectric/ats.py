@@ -22,9 +22,9 @@ with the measuring field's direction (elementary integrals, :mod:`etm.ensemble.g
 is what makes a 200-point field sweep take milliseconds at any frequency: for hf > Dmin the
 resonant part is a principal value (eps') plus a delta function (eps'',
 :mod:`etm.ensemble.pointwise`). Evaluation row by row, with the low-field B^2 term and the
-memory budget: :mod:`etm.dielectric_core`.
+memory budget: :mod:`etm.dielectric.core`.
 
-The 2LS background (field-blind) is in :mod:`etm.stm` and re-exported here.
+The 2LS background (field-blind) is in :mod:`etm.dielectric.stm` and re-exported here.
 """
 
 from __future__ import annotations
@@ -32,20 +32,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from etm.dielectric_core import ResponseOptions, response_rows
+from etm.checks import check_drive_ratio, check_frequency, check_positive, check_temperature
+from etm.dielectric.core import ResponseOptions, response_rows
+from etm.dielectric.stm import stm_relaxation, stm_resonant, stm_resonant_loss, stm_total
 from etm.ensemble import check_orientation, coupling, shell_W
 from etm.ensemble.geometry import MEASURING_FIELDS, check_measuring_field
-from etm.params import ATSParams, DielectricATS, check_positive
+from etm.params import ATSParams, DielectricATS
 from etm.relaxation import ats_phonon_rate
-from etm.stm import (
-    check_drive_ratio,
-    check_frequency,
-    check_temperature,
-    stm_relaxation,
-    stm_resonant,
-    stm_resonant_loss,
-    stm_total,
-)
 
 __all__ = [
     "AVERAGES",

@@ -1,6 +1,6 @@
 """Batched single-system machinery of the exact three-level ATS: spectrum, eigenvectors, dipoles.
 
-Every exact three-level observable (:mod:`etm.dielectric_exact`, :mod:`etm.echo_exact`) needs,
+Every exact three-level observable (:mod:`etm.dielectric.exact`, :mod:`etm.echo.exact`) needs,
 for many systems at once, the eigen-decomposition of the essay's Eq. 6 Hamiltonian, the dipole
 operator of the three wells in its eigenbasis and the thermal populations. This module holds
 them, in two independent implementations:
@@ -14,7 +14,7 @@ them, in two independent implementations:
 Parameters of one system are the effective ones of the essay's tables (docs/exact.md): D_eff,
 the polar angle theta of the well energies ``E_k = D cos(theta + 2 pi k/3)`` on the plane
 ``sum E = 0``, D0_eff (bare ``D0 = (sqrt(3)/2) D0_eff``) and the Aharonov-Bohm phase phi.
-The well dipoles are those of :func:`etm.dynamics.well_dipoles`: unit length, well k at the
+The well dipoles are those of :func:`etm.echo.dynamics.well_dipoles`: unit length, well k at the
 in-plane angle 2 pi k/3 (the triangle's centroid at the origin, so their sum is zero). Dipoles
 are returned as their two in-plane components (x, y); averaged over the in-plane direction of a
 unit in-plane field, ``|P_mn . e|^2`` is half their squared norm (docs/exact_response.md).
@@ -44,7 +44,8 @@ __all__ = [
     "thermal_populations",
 ]
 
-#: In-plane unit well dipoles, shape (3, 2): well k at angle 2 pi k/3 (etm.dynamics.well_dipoles).
+#: In-plane unit well dipoles, shape (3, 2): well k at angle 2 pi k/3
+#: (etm.echo.dynamics.well_dipoles).
 WELL_XY: NDArray[np.float64] = np.stack(
     [np.cos(2.0 * np.pi * np.arange(3) / 3.0), np.sin(2.0 * np.pi * np.arange(3) / 3.0)], axis=-1
 )

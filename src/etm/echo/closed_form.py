@@ -2,8 +2,8 @@
 
 Each ATS is, in the weak-field limit, an effective two-level system of gap
 E = sqrt(D^2 + y^2), y = D0 phi = AB_K_PER_T_KA2 * B * X * cos(beta), driven by two pulses of field
-F0 at omega = 2 pi f (timing: :class:`etm.dynamics.Pulses`). Its echo at t = 2 tau12 is (derived
-on the Bloch equations, checked against :mod:`etm.dynamics`; docs/echo.md)
+F0 at omega = 2 pi f (timing: :class:`etm.params.Pulses`). Its echo at t = 2 tau12 is (derived
+on the Bloch equations, checked against :mod:`etm.echo.dynamics`; docs/echo.md)
 
     z = tanh(E/2T) (Omega_R/Omega_G)^3 exp(-2 w tau12) [S + i C],
     S = sin(theta1) sin^2(theta2/2),  C = -2 (delta/Omega_G) sin^2(theta1/2) sin^2(theta2/2),
@@ -29,7 +29,7 @@ echo A_2LS(T, tau12) = A_2LS tanh(hf/2T) exp(-2 tau12 [c_2LS T + Gamma_2LS (hf)^
 minus the ATS part (:func:`relative_amplitude`, :func:`two_level_echo`). Detection is either the
 fixed quadrature of the essay, cos(alpha) [S tan(alpha) + C] (``"projection"``), or the
 magnitude |P(2 tau12)| of the complex echo (``"magnitude"``). The (E, y) double sum runs in one
-compiled loop (:mod:`etm._echo_kernel`) over fields in chunks sized by :mod:`etm.chunks`.
+compiled loop (:mod:`etm.echo._kernel`) over fields in chunks sized by :mod:`etm.chunks`.
 """
 
 from __future__ import annotations
@@ -41,11 +41,12 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from etm._echo_kernel import echo_sums, echo_sums_parallel
+from etm.checks import check_positive
 from etm.chunks import chunk_length, chunk_slices
-from etm.constants import hbar, k_B
-from etm.echo_readings import GAMMA_UNITS, echo_params
-from etm.echo_single import (
+from etm.constants import K_TO_RAD_S, hbar, k_B
+from etm.echo._kernel import echo_sums, echo_sums_parallel
+from etm.echo.readings import GAMMA_UNITS, echo_params
+from etm.echo.single import (
     C_FORMS,
     MATRIX_ELEMENTS,
     check_c_form,
@@ -59,7 +60,7 @@ from etm.echo_single import (
 from etm.ensemble import check_orientation, coupling, resonance_grid
 from etm.ensemble.quadrature import CORE as _CORE
 from etm.ensemble.shells import SHELL_NODES_LIN, SHELL_NODES_LOG
-from etm.params import ATSParams, EchoParams, Pulses, check_positive
+from etm.params import ATSParams, EchoParams, Pulses
 
 __all__ = [
     "C_FORMS",
@@ -83,7 +84,6 @@ __all__ = [
 #: (essay Eq. 31); ``"magnitude"``: |P(2 tau12)|, the modulus of the complex echo S + i C.
 DETECTIONS: tuple[str, ...] = ("projection", "magnitude")
 
-_K_TO_RAD_S: float = k_B / hbar
 _TWO_PI = 2.0 * math.pi
 #: Half-width of the resonance core in units of the largest Rabi frequency (the grid's own
 #: constant, :data:`etm.ensemble.quadrature.CORE`).
@@ -137,7 +137,7 @@ def _grid(b: NDArray, s: _Setup):
         E_res_K=pu.hf_K,
         rabi_max_rad_s=s.params.omega1_per_s * math.sqrt(s.k),
         period_rad_s=2.0 * math.pi / (pu.tau1_s + pu.tau2_s),
-        K_per_rad_s=1.0 / _K_TO_RAD_S,
+        K_per_rad_s=1.0 / K_TO_RAD_S,
     )
 
 
@@ -168,7 +168,7 @@ def _sums(T: NDArray, B: NDArray, t12: NDArray, s: _Setup, memory_MB, workers=1)
     consts = np.array(
         [
             pu.omega_per_s,
-            _K_TO_RAD_S,
+            K_TO_RAD_S,
             p.omega1_per_s,
             s.k,
             s.gamma,

@@ -1,9 +1,9 @@
 """Exact three-level two-pulse echo of the ATS ensemble (the essay's "never done" calculation).
 
 Every system keeps the full 3x3 Hamiltonian of the essay's Eq. 6 (loop area S the one extra
-parameter, as :mod:`etm.exact`) and the dipole coupling of its three wells
+parameter, as :mod:`etm.heat_capacity.exact`) and the dipole coupling of its three wells
 (:mod:`etm.threelevel`). In the rotating frame of the ladder 0 -> 1 -> 2 at omega with the RWA
-(the ``frame="rwa"`` of :func:`etm.dynamics.three_level_echo`) each pulse is a constant 3x3
+(the ``frame="rwa"`` of :func:`etm.echo.dynamics.three_level_echo`) each pulse is a constant 3x3
 Hamiltonian, diag(0, delta, Delta_2) + (1/2)(C01 |0><1| + C12 |1><2| + h.c.), so it is one matrix
 exponential; free evolution is diagonal, the 0-1 coherence decaying at
 w = c T + Gamma^-1 g^3 (g^2 - gamma D^2) coth(g/2T) (Eq. 21, 33-34, g the exact gap), as in the
@@ -34,14 +34,14 @@ from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
 from etm.chunks import chunk_length, chunk_slices
-from etm.constants import hbar, k_B
+from etm.constants import K_TO_RAD_S
 from etm.ensemble import gauss_legendre01, sinh_nodes
-from etm.exact import DEFAULT_LOOP_AREA_A2, check_exact_inputs, loop_phase
 from etm.params import EchoParams, Pulses
 from etm.relaxation import phonon_gamma
 from etm.spectrum import ats_well_energies, lower_gap, to_bare
-from etm.threelevel import closed_form_levels
-from etm.threelevel_echo import system_echo
+from etm.threelevel.pulses import system_echo
+from etm.threelevel.route import DEFAULT_LOOP_AREA_A2, check_exact_inputs, loop_phase
+from etm.threelevel.systems import closed_form_levels
 
 __all__ = [
     "EchoGrid",
@@ -55,7 +55,6 @@ __all__ = [
 #: over psi, per system) applied to the three-level system.
 RABI_MODES: tuple[str, ...] = ("exact", "rms")
 
-_K_TO_RAD_S = k_B / hbar
 _SQ3_2 = 0.5 * math.sqrt(3.0)
 
 
@@ -217,7 +216,7 @@ def _core_edges(Om_max: float, period: float, lam: float) -> NDArray:
     inner = -4.0 * Om_max + (8.0 * Om_max / n_in) * np.arange(n_in + 1)
     n_out = max(int(math.ceil((lam - 4.0 * Om_max) / period)), 1)
     outer = 4.0 * Om_max + (lam - 4.0 * Om_max) / n_out * np.arange(1, n_out + 1)
-    return np.concatenate([-outer[::-1], inner, outer]) / _K_TO_RAD_S
+    return np.concatenate([-outer[::-1], inner, outer]) / K_TO_RAD_S
 
 
 def _u_edge(th: NDArray, D0: NDArray, Dmin: float, hf: float) -> NDArray:
@@ -348,7 +347,7 @@ def _amplitude_one(T: float, B: float, s: _Setup) -> float:
     edges = _core_edges(Om_max, period, lam)
     hf = pu.hf_K
     phi0 = float(loop_phase(B, s.S))
-    th, D0, u, w = _outer_nodes(phi0, p, s.S, hf, lam / _K_TO_RAD_S, g)
+    th, D0, u, w = _outer_nodes(phi0, p, s.S, hf, lam / K_TO_RAD_S, g)
     t_c, w_c = gauss_legendre01(g.n_core)
     t_t, w_t = gauss_legendre01(g.n_tail)
     psi = np.pi * np.arange(g.n_psi) / g.n_psi
@@ -385,7 +384,7 @@ def _amplitude_one(T: float, B: float, s: _Setup) -> float:
         w_c,
         t_t,
         w_t,
-        period / _K_TO_RAD_S,
+        period / K_TO_RAD_S,
         E_top,
     )
     return 2.0 * math.pi * total

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from etm.checks import check_nonneg
 from etm.constants import AB_K_PER_T_KA2
 from etm.ensemble import (
     DEFAULT_GRID,
@@ -21,9 +22,9 @@ from etm.ensemble import (
     lnD0_nodes,
     phase_nodes,
 )
-from etm.exact import DEFAULT_LOOP_AREA_A2, check_exact_inputs, check_nonneg, loop_phase
 from etm.params import ATSParams
 from etm.spectrum import ats_well_energies, lower_gap, to_bare
+from etm.threelevel.route import DEFAULT_LOOP_AREA_A2, check_exact_inputs, loop_phase
 
 __all__ = ["analytic_counting", "exact_counting"]
 

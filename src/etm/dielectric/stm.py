@@ -22,14 +22,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
-from etm.constants import h, k_B
-from etm.params import check_positive
+from etm.checks import check_drive_ratio, check_frequency, check_positive, check_temperature
+from etm.constants import HF_K_PER_HZ
 
 __all__ = [
-    "HF_K_PER_HZ",
-    "check_drive_ratio",
-    "check_frequency",
-    "check_temperature",
     "relaxation_u_integral",
     "stm_relaxation",
     "stm_resonant",
@@ -37,34 +33,11 @@ __all__ = [
     "stm_total",
 ]
 
-#: h/k_B [K/Hz]: the photon energy hf in kelvin is ``HF_K_PER_HZ * f_Hz``.
-HF_K_PER_HZ: float = h / k_B
 
 # Series/closed-form switch of :func:`relaxation_u_integral`: below it the closed form loses
 # digits to cancellation (J ~ s), above it the series in 1/b^2 = s/(s - i) converges slowly.
 _S_SERIES = 0.1
 _N_SERIES = 30
-
-
-def check_temperature(T_K: ArrayLike, name: str = "T_K") -> NDArray[np.float64]:
-    """Return ``T_K`` as a float array; ``ValueError`` unless every value is finite and > 0 [K]."""
-    T = np.asarray(T_K, dtype=float)
-    if np.isnan(T).any():
-        raise ValueError(f"{name} must not contain NaN (allowed: 0 < {name} < inf, in K)")
-    if (T <= 0).any() or np.isinf(T).any():
-        raise ValueError(f"{name} must be finite and > 0 K, got min {T.min()!r}, max {T.max()!r}")
-    return T
-
-
-def check_frequency(f_Hz: ArrayLike, *, positive: bool = False) -> NDArray[np.float64]:
-    """Return ``f_Hz`` as a float array; ``ValueError`` unless finite and >= 0 (> 0) [Hz]."""
-    f = np.asarray(f_Hz, dtype=float)
-    rng = "0 < f_Hz < inf" if positive else "0 <= f_Hz < inf"
-    if np.isnan(f).any() or np.isinf(f).any():
-        raise ValueError(f"f_Hz must be finite (allowed: {rng}, in Hz), got {f_Hz!r}")
-    if (f < 0).any() or (positive and (f == 0).any()):
-        raise ValueError(f"f_Hz must satisfy {rng} [Hz], got min {f.min()!r}")
-    return f
 
 
 def stm_resonant(
@@ -121,16 +94,6 @@ def stm_resonant(
     # this way the hf -> 0 limit has no ln(0) and no cancellation.
     psi = special.psi(0.5 + 1j * y / np.pi).real
     return (2.0 / 3.0) * C * (-np.log(2.0 * np.pi * T / E_ref) - psi)
-
-
-def check_drive_ratio(drive_ratio: ArrayLike) -> NDArray[np.float64]:
-    """Return ``drive_ratio`` = (F/F_c)^2 as a float array; ``ValueError`` unless finite, >= 0."""
-    d = np.asarray(drive_ratio, dtype=float)
-    if np.isnan(d).any() or np.isinf(d).any() or (d < 0).any():
-        raise ValueError(
-            f"drive_ratio = (F/F_c)^2 = P/P_c must be finite and >= 0, got {drive_ratio!r}"
-        )
-    return d
 
 
 def stm_resonant_loss(

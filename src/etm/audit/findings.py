@@ -1,12 +1,12 @@
 """The audit's tables, figures and stated results (:mod:`etm.audit`), in the essay's order.
 
 Each row names the etm function, the independent checks (tests), the measured numbers (from the
-docs pages cited) and a verdict; the equations are in :mod:`etm.audit_rows`.
+docs pages cited) and a verdict; the equations are in :mod:`etm.audit.rows`.
 """
 
 from __future__ import annotations
 
-from etm.audit_rows import AuditRow
+from etm.audit.rows import AuditRow
 
 __all__ = ["FIGURES", "RESULTS", "TABLES"]
 
@@ -173,7 +173,7 @@ _ALL: tuple[AuditRow, ...] = (
         ),
         "minima at 0.289 T (1.5 us) and 0.103 T (6 us), the essay's 0.29 and 0.10 T; high-field "
         "law B^-1.00 (isotropic), not B^-2; the inset's prediction with all three levels "
-        "(etm.echo_exact, S = 1e4 A^2) is within 1-3 % of the closed form to 10 T "
+        "(etm.echo.exact, S = 1e4 A^2) is within 1-3 % of the closed form to 10 T "
         "(docs/exact_response.md)",
         "differs: see Table 7 (the minima's positions are reproduced)",
     ),
@@ -202,7 +202,8 @@ _ALL: tuple[AuditRow, ...] = (
             "tests/test_magnetization.py::test_exact_maxwell_relation_against_exact_heat_capacity",
         ),
         "Brillouin vs level sum 1e-11; ATS M vs -dF/dB of an independent F: 9e-8; Maxwell dS/dB ="
-        " dM/dT against etm.heat_capacity: 5e-8 (exact route against etm.exact: 2.4e-7); exact vs"
+        " dM/dT against etm.heat_capacity: 5e-8 (exact route against"
+        " etm.heat_capacity.exact: 2.4e-7); exact vs"
         " weak field where it holds 3e-4; at 1 T, 0.6 K the BAS ATS give 7.8e-6 J/(T g), the Fe"
         " 5.9e-6: comparable",
         "not computable: the M(T) data and the fit of ref. [42] are not in the essay",
@@ -251,7 +252,8 @@ _ALL: tuple[AuditRow, ...] = (
     AuditRow(
         "Section 3.3: high fields never computed",
         "the exact three-level treatment 'was never done'",
-        "etm.exact (Cp, N(E)), etm.magnetization.exact_ats, etm.dielectric_exact, etm.echo_exact",
+        "etm.heat_capacity.exact (Cp, N(E)), etm.magnetization.exact_ats, etm.dielectric.exact,"
+        " etm.echo.exact",
         (
             "tests/test_exact.py::test_weak_field_heat_capacity_agrees_and_departs_monotonically",
             "tests/test_magnetization.py::test_exact_vs_weak_field_where_it_holds",
@@ -268,7 +270,7 @@ _ALL: tuple[AuditRow, ...] = (
         "Section 3.3: one Rabi frequency per system",
         "the 'main approximation': the orientation-dependent complex Rabi frequency replaced by "
         "Omega_R",
-        "etm.echo_exact (in-plane field direction averaged), etm.echo (Omega_R)",
+        "etm.echo.exact (in-plane field direction averaged), etm.echo (Omega_R)",
         ("tests/test_echo_exact.py::test_rms_mode_reduces_to_weak_field_closed_form",),
         "averaging the echo over the in-plane field direction changes a(B) by -5 % (BK7 6 us) to "
         "+40 % (BAS), most at low field; BK7 1.5 us loses its 0.3 T maximum "

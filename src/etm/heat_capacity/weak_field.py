@@ -10,12 +10,13 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from etm._kernels import cp_contract, cp_fused, cp_fused_parallel
+from etm.checks import check_array, check_positive
 from etm.chunks import check_workers, chunk_length, chunk_slices
 from etm.constants import k_B, mu_B_K_per_T
 from etm.ensemble import check_orientation, gauss_legendre01, thermal_grid, thermal_plan
 from etm.ensemble.quadrature import GL_NODES, HEAD, base_edges, corner_arrays
-from etm.params import ATSParams, Material, check_array, check_positive
+from etm.heat_capacity._kernels import cp_contract, cp_fused, cp_fused_parallel
+from etm.params import ATSParams, Material
 
 __all__ = [
     "single_ts",

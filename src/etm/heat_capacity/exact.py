@@ -31,38 +31,28 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from etm._exact_kernels import exact_c_sums
+from etm.checks import check_nonneg
 from etm.chunks import check_workers
-from etm.constants import ANGSTROM2_M2, PHI0_T_M2, k_B
+from etm.constants import k_B
 from etm.ensemble import (
     DEFAULT_GRID,
     ExactGrid,
-    check_orientation,
     lnD0_nodes,
     lnD_nodes,
     phase_nodes,
     sinh_nodes,
 )
+from etm.heat_capacity._exact_kernels import exact_c_sums
 from etm.params import ATSParams
 from etm.spectrum import ats_levels, ats_well_energies, lower_gap, to_bare
+from etm.threelevel.route import DEFAULT_LOOP_AREA_A2, check_exact_inputs, loop_phase, map_points
 
 __all__ = [
-    "DEFAULT_LOOP_AREA_A2",
-    "ExactGrid",
-    "DEFAULT_GRID",
-    "loop_phase",
     "level_heat_capacity",
     "ats_system_heat_capacity",
     "exact_heat_capacity",
     "exact_nodes",
-    "check_exact_inputs",
-    "check_nonneg",
-    "map_points",
 ]
-
-#: Default loop area S [angstrom^2] (charge e): B_2pi = h/(e S) = 41.4 T, and D0_eff = X/S spans
-#: ~5-30 K for the X cutoffs of the essay's heat-capacity tables.
-DEFAULT_LOOP_AREA_A2: float = 1.0e4
 
 _PI_3 = np.pi / 3.0
 _SQRT3 = np.sqrt(3.0)
@@ -75,60 +65,8 @@ _X_CLIP = 800.0
 # input checks
 
 
-def _check_loop_area(loop_area_A2: float) -> float:
-    try:
-        S = float(loop_area_A2)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"loop_area_A2 must be a finite number > 0 [angstrom^2], got {loop_area_A2!r}"
-        ) from None
-    if not np.isfinite(S) or S <= 0.0:
-        raise ValueError(f"loop_area_A2 must be a finite number > 0 [angstrom^2], got {S!r}")
-    return S
-
-
-def check_nonneg(name: str, x: ArrayLike, unit: str) -> NDArray[np.float64]:
-    a = np.asarray(x, dtype=float)
-    bad = ~np.isfinite(a) | (a < 0.0)
-    if bad.any():
-        raise ValueError(f"{name} must be finite and >= 0 [{unit}], got {a[bad].flat[0]!r}")
-    return a
-
-
 # ----------------------------------------------------------------------------------------------
 # single systems
-
-
-def loop_phase(B_T: ArrayLike, loop_area_A2: float, cos_beta: ArrayLike = 1.0) -> NDArray:
-    """Aharonov-Bohm phase phi = 2 pi e B S cos(beta) / h of a loop of area S holding charge e.
-
-    Parameters
-    ----------
-    B_T : array_like
-        Field B [T].
-    loop_area_A2 : float
-        Loop area S [angstrom^2], > 0.
-    cos_beta : array_like, optional
-        Cosine of the angle between B and the loop normal (default 1).
-
-    Returns
-    -------
-    ndarray
-        phi [rad] = 2 pi B cos(beta) / B_2pi, B_2pi = h/(e S).
-
-    References
-    ----------
-    docs/conventions.md.
-
-    Examples
-    --------
-    >>> from etm.constants import field_for_2pi
-    >>> float(loop_phase(field_for_2pi(1e4), 1e4) / (2 * np.pi))
-    1.0
-    """
-    S = _check_loop_area(loop_area_A2)
-    B = np.asarray(B_T, dtype=float)
-    return 2.0 * np.pi * B * np.asarray(cos_beta, dtype=float) * (S * ANGSTROM2_M2) / PHI0_T_M2
 
 
 def _variance_from_excitations(x: NDArray) -> NDArray:
@@ -250,13 +188,6 @@ def ats_system_heat_capacity(
 # quadrature nodes
 
 
-def check_exact_inputs(params: ATSParams, loop_area_A2: float, orientation: str) -> float:
-    if not isinstance(params, ATSParams):
-        raise ValueError(f"params must be an ATSParams, got {type(params).__name__}")
-    check_orientation(orientation)
-    return _check_loop_area(loop_area_A2)
-
-
 # ----------------------------------------------------------------------------------------------
 # heat capacity
 
@@ -286,7 +217,7 @@ def exact_nodes(
     tuple of ndarray
         ``D, wD`` (nD,), ``D0, wD0`` (nD0,) [K and ln-weights], ``th, wth`` (nD, nD0, nth)
         [rad], ``u, wu`` (nD, nD0, nu) [rad], C-contiguous: the arguments of
-        :func:`etm._exact_kernels.exact_c_sums` before the temperatures.
+        :func:`etm.heat_capacity._exact_kernels.exact_c_sums` before the temperatures.
 
     References
     ----------
@@ -393,8 +324,8 @@ def exact_heat_capacity(
     Without Dmax, the D integral runs to infinity through the map t = D_split/D (see
     docs/exact.md for why the tail is finite and smooth). Each distinct (T, B) pair builds its
     nodes and sums over them in one compiled, vectorized pass (one closed-form cubic per
-    system, both gaps from it; :mod:`etm._exact_kernels`, docs/performance.md); memory per pair
-    is its node arrays (~1 MB), whatever the number of pairs.
+    system, both gaps from it; :mod:`etm.heat_capacity._exact_kernels`, docs/performance.md);
+    memory per pair is its node arrays (~1 MB), whatever the number of pairs.
 
     References
     ----------
@@ -416,36 +347,3 @@ def exact_heat_capacity(
     one = _exact_c_one_numpy if reference else _exact_c_one
     vals = map_points(lambda t, b: one(t, b, params, S, orientation, grid), T, B, workers=nthreads)
     return k_B * params.nP_per_g * vals
-
-
-def map_points(func, T: NDArray, B: NDArray, *, workers: int = 1) -> NDArray[np.float64]:
-    """``func(T, B)`` (a float) at every distinct pair of the broadcast (T, B), in parallel.
-
-    Each distinct pair is evaluated once, by one of ``workers`` threads (the compiled kernels
-    release the GIL), the pairs handed out in decreasing (T, B) order: the exact route's cost
-    grows with T (fewer systems skipped) and is least at B = 0 (one phase node), so the costly
-    points start first and the threads finish together. Every value is computed by the same
-    code whatever the thread count or order, so the result does not depend on them. Memory:
-    O(number of pairs) floats.
-
-    Examples
-    --------
-    >>> map_points(lambda t, b: t + b, np.array([1.0, 2.0]), np.array([0.5, 0.5])).tolist()
-    [1.5, 2.5]
-    """
-    T, B = np.broadcast_arrays(np.asarray(T, dtype=float), np.asarray(B, dtype=float))
-    pairs = np.stack([T.ravel(), B.ravel()], axis=-1)
-    if pairs.shape[0] == 0:
-        return np.zeros(T.shape)
-    uniq, inv = np.unique(pairs, axis=0, return_inverse=True)
-    vals = np.empty(uniq.shape[0])
-    if workers > 1 and uniq.shape[0] > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
-        order = np.lexsort((-uniq[:, 1], -uniq[:, 0]))  # T descending, then B descending
-        with ThreadPoolExecutor(max_workers=min(workers, uniq.shape[0])) as pool:
-            got = list(pool.map(lambda i: func(uniq[i, 0], uniq[i, 1]), order))
-        vals[order] = got
-    else:
-        vals[:] = [func(t, b) for t, b in uniq]
-    return vals[np.ravel(inv)].reshape(T.shape)

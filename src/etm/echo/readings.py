@@ -20,7 +20,8 @@ from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from etm import materials
-from etm.params import EchoParams, check_positive
+from etm.checks import check_positive
+from etm.params import EchoParams
 from etm.relaxation import ats_phonon_rate
 
 __all__ = [

@@ -1,7 +1,7 @@
 """The rows of the essay's audit (:mod:`etm.audit`): :class:`AuditRow` and the equations.
 
 Equations here, in the essay's order; tables, figures and stated results in
-:mod:`etm.audit_findings`. Each row names the etm function, the
+:mod:`etm.audit.findings`. Each row names the etm function, the
 independent check (tests), the measured numbers (from the docs pages cited) and a verdict.
 """
 
@@ -40,12 +40,12 @@ class AuditRow:
     verdict: str
 
 
-#: The essay's equations, Eq. 1-40 (tables, figures and stated results: etm.audit_findings).
+#: The essay's equations, Eq. 1-40 (tables, figures and stated results: etm.audit.findings).
 EQUATIONS: tuple[AuditRow, ...] = (
     AuditRow(
         "Eq. 1",
         "2LS Hamiltonian -(1/2)[[D, D0], [D0, -D]], levels +-E/2",
-        "etm.stm (2LS response), etm.heat_capacity.two_level",
+        "etm.dielectric.stm (2LS response), etm.heat_capacity.two_level",
         (
             "tests/test_stm.py::test_resonant_slope_is_minus_two_thirds_C",
             "tests/test_heat_capacity.py::test_two_level_exact_and_independent_route",
@@ -56,7 +56,7 @@ EQUATIONS: tuple[AuditRow, ...] = (
     AuditRow(
         "Eq. 2",
         "2LS distribution P/D0 (Zachariasen-Warren)",
-        "etm.stm (constant DOS n P-bar)",
+        "etm.dielectric.stm (constant DOS n P-bar)",
         ("tests/test_stm.py::test_total_slope_with_relaxation_frozen",),
         "textbook STM limits to 1e-3 (docs/dielectric.md section 2)",
         "reproduced",
@@ -99,7 +99,7 @@ EQUATIONS: tuple[AuditRow, ...] = (
     AuditRow(
         "Eq. 7",
         "phi = 2 pi Phi/Phi0, Phi0 = h/|q|",
-        "etm.constants.ab_energy, etm.exact.loop_phase",
+        "etm.constants.ab_energy, etm.heat_capacity.exact.loop_phase",
         ("tests/test_constants.py::test_ab_energy_matches_definition_and_model_md",),
         "D0 phi = 1.5192674e-5 B[T] X[K A^2] K",
         "reproduced",
@@ -254,7 +254,7 @@ EQUATIONS: tuple[AuditRow, ...] = (
     AuditRow(
         "Eq. 23",
         "three-level Hamiltonian in the eigenbasis with the field coupling",
-        "etm.dynamics (3x3 density matrix)",
+        "etm.echo.dynamics (3x3 density matrix)",
         ("tests/test_dynamics.py::test_three_level_against_qutip",),
         "against QuTiP (docs/echo.md section 2)",
         "reproduced",
@@ -262,7 +262,7 @@ EQUATIONS: tuple[AuditRow, ...] = (
     AuditRow(
         "Eq. 24",
         "dipole coupling -p_k F0 S_0k S*_1k cos(omega t)",
-        "etm.dynamics.well_dipoles",
+        "etm.echo.dynamics.well_dipoles",
         ("tests/test_dynamics.py::test_well_dipoles_geometry",),
         "geometry and projection tested",
         "reproduced",

@@ -5,7 +5,7 @@ glass's tunneling systems through (docs/dielectric.md §3f)
 
     delta f0 / f0 = -(F/2) delta eps'/eps'        1/Q_i = F tan(delta) + 1/Q_other
 
-with delta eps'/eps' and tan(delta) the 2LS background of :mod:`etm.stm` (parameter
+with delta eps'/eps' and tan(delta) the 2LS background of :mod:`etm.dielectric.stm` (parameter
 C = Pbar p^2/(eps0 eps_r); its low-power, hf >> kT loss is delta0 = pi C/3) plus the ATS part of
 :mod:`etm.dielectric` (parameters of Tables 5-6) at the resonator's frequency. The resonant loss
 of both saturates with the circulating power as 1/sqrt(1 + P/P_c); the two populations have
@@ -17,15 +17,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from etm.dielectric import ats_response
-from etm.params import DielectricATS, check_positive
-from etm.stm import (
-    check_drive_ratio,
-    check_frequency,
-    stm_relaxation,
-    stm_resonant,
-    stm_resonant_loss,
-)
+from etm.checks import check_drive_ratio, check_frequency, check_positive
+from etm.dielectric.ats import ats_response
+from etm.dielectric.stm import stm_relaxation, stm_resonant, stm_resonant_loss
+from etm.params import DielectricATS
 
 __all__ = ["check_filling_factor", "fractional_shift", "inverse_q"]
 
@@ -77,12 +72,12 @@ def fractional_shift(
     filling_factor : float
         F, the fraction of the electric energy in the glass, 0 < F <= 1.
     C : float
-        2LS background C = Pbar p^2/(eps0 eps_r) >= 0 (:func:`etm.stm.stm_resonant`).
+        2LS background C = Pbar p^2/(eps0 eps_r) >= 0 (:func:`etm.dielectric.stm.stm_resonant`).
     ats : DielectricATS, optional
         ATS parameters (amplitude A [K] and cutoffs, Tables 5-6); None: no ATS part.
     A_phonon : float, optional
-        2LS one-phonon coefficient [1/(s K^3)] of :func:`etm.stm.stm_relaxation`; None: the 2LS
-        relaxation is frozen (omega tau >> 1, the usual GHz case).
+        2LS one-phonon coefficient [1/(s K^3)] of :func:`etm.dielectric.stm.stm_relaxation`;
+        None: the 2LS relaxation is frozen (omega tau >> 1, the usual GHz case).
     E_ref_K : float
         Reference energy [K] of the 2LS resonant constant: only differences in T of the shift are
         defined (the 2LS term carries -(F/3) C ln(E_max/E_ref), absorbed in f0).

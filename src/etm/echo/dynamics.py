@@ -47,8 +47,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.linalg import expm
 
-from etm.constants import DEBYE_C_M, hbar, k_B
-from etm.params import Pulses, check_finite
+from etm.checks import check_finite
+from etm.constants import DEBYE_C_M, K_TO_RAD_S, hbar
+from etm.params import Pulses
 
 __all__ = [
     "DEBYE_C_M",
@@ -69,7 +70,6 @@ FRAMES: tuple[str, ...] = ("rwa", "lab")
 #: ``"echo"``: the refocusing coherence pathway only; ``"all"``: the full density matrix.
 PATHWAYS: tuple[str, ...] = ("echo", "all")
 
-_K_TO_RAD_S: float = k_B / hbar
 #: exp(-E/T) underflows long before E/T = 800; clip there so tanh never sees inf/inf.
 _X_CLIP = 800.0
 
@@ -143,7 +143,7 @@ def _two_level(E_K, omega_R_per_s, pulses: Pulses, w_per_s, T_K, pathway, phases
     T = _check_nonneg("T_K", T_K, "K")
     phi1, phi2 = (check_finite(f"phases[{i}]", p) for i, p in enumerate(phases))
     E, Om, w, T = np.broadcast_arrays(E, Om, w, T)
-    delta = E * _K_TO_RAD_S - pulses.omega_per_s
+    delta = E * K_TO_RAD_S - pulses.omega_per_s
     P = thermal_polarization(E, T)
     rho = np.zeros((*E.shape, 2, 2), dtype=complex)
     rho[..., 0, 0] = 0.5 * (1.0 + P)
@@ -365,7 +365,7 @@ def _three_level_setup(H_K, dipoles_Cm, F0_V_per_m, T_K):
     else:
         pop = (x <= 0.0).astype(float)
     pop = pop / pop.sum()
-    return lam * _K_TO_RAD_S, lam, C, np.diag(pop).astype(complex)
+    return lam * K_TO_RAD_S, lam, C, np.diag(pop).astype(complex)
 
 
 def _magnus4_period(H0: NDArray, C: NDArray, omega: float, t0: float, dt: float, n: int):

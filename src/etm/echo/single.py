@@ -5,7 +5,7 @@ In the weak-field limit an ATS is an effective 2LS of gap E = sqrt(D^2 + (D0 phi
 its Rabi frequency Omega_R (Eq. 27, or the exact three-well matrix element), the generalized
 Omega_G, the pulse areas, the lumped decay rate w = c T + tau^-1 (Eq. 21, 33-34) and the echo
 z = tanh(E/2T) (Omega_R/Omega_G)^3 exp(-2 w tau12) [S + i C] derived on the Bloch equations and
-checked against :mod:`etm.dynamics` (docs/echo.md, section 1). The ensemble average is
+checked against :mod:`etm.echo.dynamics` (docs/echo.md, section 1). The ensemble average is
 :mod:`etm.echo`, which re-exports every name here.
 """
 
@@ -16,9 +16,10 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from etm.constants import hbar, k_B
-from etm.dynamics import thermal_polarization
-from etm.params import EchoParams, Pulses, check_positive
+from etm.checks import check_positive
+from etm.constants import K_TO_RAD_S
+from etm.echo.dynamics import thermal_polarization
+from etm.params import EchoParams, Pulses
 from etm.relaxation import ats_phonon_rate
 
 __all__ = [
@@ -41,7 +42,6 @@ MATRIX_ELEMENTS: tuple[str, ...] = ("exact", "essay")
 #: as the extraction of Eq. 28/32 prints it.
 C_FORMS: tuple[str, ...] = ("bloch", "essay")
 
-_K_TO_RAD_S: float = k_B / hbar
 _TWO_PI = 2.0 * math.pi
 
 
@@ -117,7 +117,7 @@ def generalized_rabi_frequency(
     3000000.0
     """
     f = check_positive("f_Hz", f_Hz)
-    delta = np.asarray(E_K, dtype=float) * _K_TO_RAD_S - _TWO_PI * f
+    delta = np.asarray(E_K, dtype=float) * K_TO_RAD_S - _TWO_PI * f
     return np.hypot(np.asarray(omega_R_per_s, dtype=float), delta)
 
 
@@ -208,7 +208,7 @@ def single_system_echo(
     Returns
     -------
     ndarray of complex
-        z in the convention of :func:`etm.dynamics.two_pulse_echo`, which it reproduces for
+        z in the convention of :func:`etm.echo.dynamics.two_pulse_echo`, which it reproduces for
         ``c_form="bloch"``.
 
     References
@@ -226,7 +226,7 @@ def single_system_echo(
     Om = _nonneg("omega_R_per_s", omega_R_per_s, "rad/s")
     w = _nonneg("w_per_s", w_per_s, "1/s")
     T = _nonneg("T_K", T_K, "K")
-    delta = E * _K_TO_RAD_S - pulses.omega_per_s
+    delta = E * K_TO_RAD_S - pulses.omega_per_s
     OG = np.hypot(Om, delta)
     a1, a2 = OG * pulses.tau1_s, OG * pulses.tau2_s
     S = np.sin(a1) * np.sin(0.5 * a2) ** 2

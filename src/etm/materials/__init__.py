@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from etm.checks import check_finite, check_positive
 from etm.params import (
     FE2_G,
     FE2_SPIN,
@@ -47,8 +48,6 @@ from etm.params import (
     Material,
     Paramagnet,
     Pulses,
-    check_finite,
-    check_positive,
 )
 
 __all__ = [

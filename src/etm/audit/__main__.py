@@ -1,0 +1,3 @@
+from etm.audit import markdown
+
+print(markdown(), end="")
