@@ -352,7 +352,6 @@ def test_presets_match_the_tables():
         ({"relaxation": "debye", "Gamma_inv_per_sK5": -1.0}, "Gamma_inv_per_sK5"),
         ({"relaxation": "slow"}, "relaxation"),
         ({"rate_2LS": -1.0}, "rate_2LS"),
-        ({"params": BAS.ats}, "params"),
     ],
 )
 def test_bad_input(kwargs, match):
@@ -360,6 +359,13 @@ def test_bad_input(kwargs, match):
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
         relative_change(**args)
+
+
+def test_wrong_parameter_object_is_a_type_error():
+    # an object of the wrong kind is a TypeError naming the argument (a value error is for
+    # values out of range)
+    with pytest.raises(TypeError, match="params must be a DielectricATS"):
+        relative_change(0.05, 0.1, BAS.ats, F)
 
 
 def test_bad_parameters_and_presets():

@@ -121,7 +121,7 @@ def test_bad_inputs():
         exact_relative_change(0.05, np.nan, BAS)
     with pytest.raises(ValueError, match="f_Hz"):
         exact_relative_change(0.05, 0.1, BAS, 1e12)
-    with pytest.raises(ValueError, match="params"):
+    with pytest.raises(TypeError, match="params"):
         exact_relative_change(0.05, 0.1, BAS.ats)
 
 

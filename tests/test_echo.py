@@ -282,14 +282,26 @@ def test_broadcasting_scalar_and_relative():
         ({"orientation": "random"}, "orientation must be one of"),
         ({"matrix_elements": "bare"}, "matrix_elements must be one of"),
         ({"c_form": "x"}, "c_form must be one of"),
-        ({"params": 3.0}, "params must be an EchoParams"),
-        ({"pulses": (1e9, 1e-7, 2e-7, 1e-6)}, "pulses must be a Pulses"),
     ],
 )
 def test_bad_input(kwargs, match):
     pre = materials.echo_row("BAS sample 2")
     args = {"B_T": 0.1, "T_K": 0.012, "params": pre.params, "pulses": pre.pulses} | kwargs
     with pytest.raises(ValueError, match=match):
+        amplitude(**args)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"params": 3.0}, "params must be an EchoParams"),
+        ({"pulses": (1e9, 1e-7, 2e-7, 1e-6)}, "pulses must be a Pulses"),
+    ],
+)
+def test_wrong_objects_are_type_errors(kwargs, match):
+    pre = materials.echo_row("BAS sample 2")
+    args = {"B_T": 0.1, "T_K": 0.012, "params": pre.params, "pulses": pre.pulses} | kwargs
+    with pytest.raises(TypeError, match=match):
         amplitude(**args)
 
 

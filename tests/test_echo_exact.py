@@ -10,7 +10,7 @@ import pytest
 
 from etm import materials
 from etm.constants import DEBYE_C_M, hbar
-from etm.echo import amplitude
+from etm.echo import amplitude, two_level_echo
 from etm.echo.dynamics import three_level_echo, well_dipoles
 from etm.echo.exact import EchoGrid, exact_amplitude, exact_relative_amplitude
 from etm.spectrum import ats_hamiltonian, ats_well_energies, to_bare
@@ -26,7 +26,7 @@ def test_rms_mode_reduces_to_weak_field_closed_form():
     # shift (0.2 D/D0, a shift of the resonant shell) by 8e-4; the exact route's quadrature is
     # good to 1.3e-3 (refined grid, docs/exact_response.md): 5e-3 covers their sum.
     B = np.array([0.0, 0.3])
-    w = amplitude(PRE.T_K, B, PRE.params, PRE.pulses, matrix_elements="exact")
+    w = amplitude(PRE.T_K, B, PRE.params, PRE.pulses, matrix_elements="exact", rabi="rms")
     a = exact_amplitude(PRE.T_K, B, PRE.params, PRE.pulses, loop_area_A2=100.0, rabi="rms")
     np.testing.assert_allclose(a, w, rtol=5e-3)
 
@@ -38,7 +38,9 @@ def _mc_ensemble(B, S, n, seed):
     a, b = math.log(p.X0min_KA2 / S), math.log(p.X0max_KA2 / S)
     phi0 = float(loop_phase(B, S))
     om1 = p.omega1_per_s
-    F_ip = om1 * hbar / DEBYE_C_M  # in-plane field giving p F/hbar = Omega_1 (rms convention)
+    # the field's direction uniform on the sphere (measuring_field="random"): p F0/hbar =
+    # sqrt(3/2) Omega_1, so that the rms in-plane part gives Omega_1 (p1^2 = (2/3) p^2)
+    F0 = math.sqrt(1.5) * om1 * hbar / DEBYE_C_M
     hf = pu.hf_K
     gam_K = 3e-4  # Cauchy scale of the importance density in E_w [K], covers the gap shifts
     vals = np.empty(n)
@@ -48,11 +50,12 @@ def _mc_ensemble(B, S, n, seed):
         D0 = math.exp(rng.uniform(a, b))
         u = phi0 * rng.uniform()
         psi = rng.uniform(0.0, np.pi)
+        cos_t = rng.uniform()  # |cos Theta|, Theta the field's angle to the loop normal
         y = D0 * u
         E_edge = math.hypot(y, p.Dmin_K)
-        F0 = 0.5 + math.atan((E_edge - hf) / gam_K) / math.pi
-        E = hf + gam_K * math.tan(math.pi * (F0 + (1.0 - F0) * rng.uniform()) - 0.5 * math.pi)
-        q = 1.0 / (math.pi * gam_K * (1.0 + ((E - hf) / gam_K) ** 2) * (1.0 - F0))
+        P0 = 0.5 + math.atan((E_edge - hf) / gam_K) / math.pi
+        E = hf + gam_K * math.tan(math.pi * (P0 + (1.0 - P0) * rng.uniform()) - 0.5 * math.pi)
+        q = 1.0 / (math.pi * gam_K * (1.0 + ((E - hf) / gam_K) ** 2) * (1.0 - P0))
         D2 = E * E - y * y
         D = math.sqrt(D2)
         Ek = ats_well_energies(D, th)
@@ -62,7 +65,8 @@ def _mc_ensemble(B, S, n, seed):
         # Eq. 21 with the essay's weight at the exact gap (as etm.echo.exact, matrix "essay")
         wt = 1.0 - D2 / (6.0 * E * E)
         rate = p.c_per_sK * T + p.Gamma_inv_per_sK5 * g**5 * wt / math.tanh(g / (2 * T))
-        F = F_ip * np.array([math.cos(psi), math.sin(psi), 0.0])
+        sin_t = math.sqrt(1.0 - cos_t * cos_t)
+        F = F0 * np.array([sin_t * math.cos(psi), sin_t * math.sin(psi), cos_t])
         r = three_level_echo(H, dip, F, pu, rate, T)
         z = r.z
         f = (r.omega_R_per_s / om1) * (z.real * p.tan_omega_dtau + z.imag)
@@ -86,7 +90,12 @@ def test_relative_amplitude_normalization_and_sign():
     r = exact_relative_amplitude(PRE.T_K, [0.6], PRE.params, PRE.pulses)
     assert float(r[0]) == pytest.approx(1.0, abs=1e-12)
     a = exact_amplitude(PRE.T_K, [0.0, 0.6], PRE.params, PRE.pulses)
-    r0 = exact_relative_amplitude(PRE.T_K, 0.0, PRE.params, PRE.pulses, A_2LS=2.0)
+    # A_2LS in the units of a(B) (the closed form's meaning), thermally weighted as
+    # etm.echo.two_level_echo: this one gives A_2LS(T, tau12) = 2 |a(0)|
+    pu = PRE.pulses
+    unit = float(two_level_echo(PRE.T_K, pu.tau12_s, pu.f_Hz, A_2LS=1.0))
+    A2 = 2.0 * abs(a[0]) / unit
+    r0 = exact_relative_amplitude(PRE.T_K, 0.0, PRE.params, PRE.pulses, A_2LS=A2)
     assert float(r0) == pytest.approx((2 * abs(a[0]) - a[0]) / (2 * abs(a[0]) - a[1]), rel=1e-12)
 
 
@@ -119,7 +128,7 @@ def test_bad_inputs():
         exact_amplitude(PRE.T_K, -0.1, PRE.params, PRE.pulses)
     with pytest.raises(ValueError, match="B_T"):
         exact_amplitude(PRE.T_K, 50.0, PRE.params, PRE.pulses)  # > B_2pi/2 = 20.7 T
-    with pytest.raises(ValueError, match="params"):
+    with pytest.raises(TypeError, match="params"):
         exact_amplitude(PRE.T_K, 0.1, PRE.pulses, PRE.pulses)
     with pytest.raises(ValueError, match="ats_sign"):
         exact_relative_amplitude(PRE.T_K, 0.1, PRE.params, PRE.pulses, ats_sign=0)

@@ -179,7 +179,7 @@ def _quad_dos(Ea: float, Eb: float, B: float, p: ATSParams, orientation: str) ->
             if y > 0:
                 pts.update(e + y * y / (e + d) * 2.0 ** np.arange(-4, 6))
     edges = [Ea, *sorted(x for x in pts if Ea < x < Eb), Eb]
-    total, err = _quad_pieces(lambda E: float(ats_dos(E, B, p, orientation)), edges)
+    total, err = _quad_pieces(lambda E: float(ats_dos(E, B, p, orientation=orientation)), edges)
     assert err <= 1e-9 * abs(total) + 1e-300, (total, err)
     return total
 
@@ -213,7 +213,7 @@ def test_ats_dos_oriented_vs_polar_quadrature(B, pname, orientation):
     kappa = AB_K_PER_T_KA2 * B * COS_BETA[orientation]
     E = np.array(_probe_energies(kappa, p))
     ref = np.array([_g_polar(e, kappa, p) for e in E])
-    assert_allclose(ats_dos(E, B, p, orientation), ref, rtol=RTOL_DOS, atol=ATOL_DOS * _g_scale(p))
+    assert_allclose(ats_dos(E, B, p, orientation=orientation), ref, rtol=RTOL_DOS, atol=ATOL_DOS * _g_scale(p))
     # ats_dos_oriented is the same function of kappa
     assert_allclose(ats_dos_oriented(E, kappa, p), ref, rtol=RTOL_DOS, atol=ATOL_DOS * _g_scale(p))
 
@@ -226,7 +226,7 @@ def test_ats_dos_isotropic_vs_polar_quadrature(B, pname):
     # the isotropic g has kinks at the same corners; it starts at Dmin for every field
     E = np.array(_probe_energies(kappa, p)[::2])
     ref = np.array([_g_iso_polar(e, B, p) for e in E])
-    assert_allclose(ats_dos(E, B, p, "isotropic"), ref, rtol=RTOL_DOS, atol=ATOL_DOS * _g_scale(p))
+    assert_allclose(ats_dos(E, B, p, orientation="isotropic"), ref, rtol=RTOL_DOS, atol=ATOL_DOS * _g_scale(p))
 
 
 @pytest.mark.parametrize("orientation", ["aligned", "phi2/3"])
@@ -311,7 +311,7 @@ def test_isotropic_is_the_cos_beta_average_of_aligned(pname):
                 limit=200,
             )[0]
             assert_allclose(
-                ats_dos(E, B, p, "isotropic"), ref, rtol=1e-8, atol=ATOL_DOS * _g_scale(p)
+                ats_dos(E, B, p, orientation="isotropic"), ref, rtol=1e-8, atol=ATOL_DOS * _g_scale(p)
             )
 
 
@@ -323,14 +323,14 @@ def test_phi_to_zero_limit(orientation, pname):
     top = 50.0 if p.Dmax_K is None else p.Dmax_K * (1 - 1e-3)
     E = np.geomspace(p.Dmin_K * 1.01, top, 50)
     limit = 2 * np.pi * p.nP_per_g * _lnratio(p) / E
-    assert_allclose(ats_dos(E, 0.0, p, orientation), limit, rtol=1e-14)
+    assert_allclose(ats_dos(E, 0.0, p, orientation=orientation), limit, rtol=1e-14)
     for B in (1e-12, 1e-8, 1e-4):
         # Above Ec2 the field's relative correction is (1/2L) ln((E^2 - y1^2)/(E^2 - y2^2))
         # <= (y2/E)^2 / L with y2 = kappa X0max (<= 1.6e-4 K at 1e-4 T): that bound, or round-off.
         y2 = AB_K_PER_T_KA2 * B * p.X0max_KA2
         rtol = max((y2 / E.min()) ** 2 / _lnratio(p), 1e-13)
         assert rtol < 1e-3  # (the bound is a real test of continuity, not a wide tolerance)
-        assert_allclose(ats_dos(E, B, p, orientation), limit, rtol=rtol)
+        assert_allclose(ats_dos(E, B, p, orientation=orientation), limit, rtol=rtol)
 
 
 @pytest.mark.parametrize("orientation", ORIENTATIONS)
@@ -338,7 +338,7 @@ def test_dos_vanishes_below_dmin_at_every_field(orientation):
     # a field only raises gaps: nothing ever lies below Dmin
     E = np.linspace(0.0, P_BAS.Dmin_K, 30)
     B = np.array([0.0, 1e-12, 1e-4, 0.5, 30.0])[:, None]
-    assert np.all(ats_dos(E, B, P_BAS, orientation) == 0.0)
+    assert np.all(ats_dos(E, B, P_BAS, orientation=orientation) == 0.0)
 
 
 @pytest.mark.parametrize("orientation", ORIENTATIONS)
@@ -352,7 +352,7 @@ def test_sum_rule_number_of_systems_is_conserved(orientation):
         top = math.hypot(p.Dmax_K, kappa * p.X0max_KA2) * (1 + 1e-9)
         # quad to epsrel 1e-11 per piece: 1e-8 is far below any physics, far above round-off
         assert_allclose(_quad_dos(0.0, top, B, p, orientation), n0, rtol=1e-8)
-        assert ats_dos(top * 1.001, B, p, orientation) == 0.0
+        assert ats_dos(top * 1.001, B, p, orientation=orientation) == 0.0
 
 
 @pytest.mark.parametrize("orientation", ORIENTATIONS)
@@ -396,7 +396,7 @@ def test_isotropic_dos_near_upper_edge_with_dmax():
     p, B = P_DMAX, 30.0
     edge = math.hypot(p.Dmax_K, AB_K_PER_T_KA2 * B * p.X0max_KA2)
     E = np.array([edge - 1e-4, edge - 1e-5, edge - 1e-6])
-    g = ats_dos(E, B, p, "isotropic")
+    g = ats_dos(E, B, p, orientation="isotropic")
     ref = [_g_iso_y_integral(e, B, p) for e in E]
     assert np.all(g >= 0.0), g  # a density of states is never negative
     assert_allclose(g, ref, rtol=1e-6)
@@ -404,11 +404,11 @@ def test_isotropic_dos_near_upper_edge_with_dmax():
 
 def test_isotropic_dos_subnormal_field():
     p = ATSParams(Dmin_K=1.0, X0min_KA2=100.0, X0max_KA2=200.0, nP_per_g=1.0)
-    assert_allclose(ats_dos(2.0, 1e-308, p, "isotropic"), ats_dos(2.0, 0.0, p, "isotropic"))
+    assert_allclose(ats_dos(2.0, 1e-308, p, orientation="isotropic"), ats_dos(2.0, 0.0, p, orientation="isotropic"))
 
 
 def test_isotropic_dos_subnormal_energy():
-    assert ats_dos(1e-310, 0.0, P_BAS, "isotropic") == 0.0
+    assert ats_dos(1e-310, 0.0, P_BAS, orientation="isotropic") == 0.0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -533,7 +533,7 @@ def test_thermal_dos_integral_isotropic_vs_quad_vec(pname, kname):
             pts |= _thermal_breaks(AB_K_PER_T_KA2 * B, p, T)
         pts = sorted(x for x in pts if p.Dmin_K < x < top)
         ref, abserr = integrate.quad_vec(
-            lambda E, B=B: float(ats_dos(E, B, p, "isotropic")) * kv(E, TEMPS_K) / ref0,
+            lambda E, B=B: float(ats_dos(E, B, p, orientation="isotropic")) * kv(E, TEMPS_K) / ref0,
             p.Dmin_K,
             top,
             points=pts,
@@ -568,15 +568,15 @@ def test_thermal_dos_integral_resolves_the_small_y_spike():
 @pytest.mark.parametrize("orientation", ORIENTATIONS)
 def test_shapes_and_broadcasting(orientation):
     p = P_DMAX
-    assert ats_dos(1.0, 0.5, p, orientation).shape == ()
-    assert ats_dos([1.0, 2.0, 3.0], 0.5, p, orientation).shape == (3,)
+    assert ats_dos(1.0, 0.5, p, orientation=orientation).shape == ()
+    assert ats_dos([1.0, 2.0, 3.0], 0.5, p, orientation=orientation).shape == (3,)
     E = np.linspace(0.1, 5.0, 4)[:, None]
     B = np.array([0.0, 0.5, 3.0])[None, :]
-    g = ats_dos(E, B, p, orientation)
+    g = ats_dos(E, B, p, orientation=orientation)
     assert g.shape == (4, 3)
     for i in range(4):
         for j in range(3):
-            assert g[i, j] == ats_dos(E[i, 0], B[0, j], p, orientation)
+            assert g[i, j] == ats_dos(E[i, 0], B[0, j], p, orientation=orientation)
 
     k = _exp_kernel
     assert thermal_dos_integral(k, 0.6, 0.5, p, orientation).shape == ()
@@ -598,7 +598,7 @@ def test_linear_in_nP():
     q = replace(P_BAS, nP_per_g=5.19e16)
     E = np.linspace(0.3, 20, 40)
     for o in ORIENTATIONS:
-        assert_allclose(ats_dos(E, 2.0, q, o), 5.19e16 * ats_dos(E, 2.0, P_BAS, o), rtol=1e-15)
+        assert_allclose(ats_dos(E, 2.0, q, orientation=o), 5.19e16 * ats_dos(E, 2.0, P_BAS, orientation=o), rtol=1e-15)
 
 
 # Fields below ~1e-306 T overflow the isotropic form (see test_isotropic_dos_subnormal_field).
@@ -644,14 +644,14 @@ def test_thermal_dos_integral_finite_and_nonnegative(p, T, B, orientation, kname
     orientation=st.sampled_from(["aligned", "phi2/3", "isotropic"]),
 )
 def test_oriented_dos_finite_and_nonnegative(p, E, B, orientation):
-    g = ats_dos(E, B, p, orientation)
+    g = ats_dos(E, B, p, orientation=orientation)
     assert np.isfinite(g) and g >= 0.0
 
 
 @settings(max_examples=100, deadline=None)
 @given(p=_params_st, E=_energies_st, B=_fields_st)
 def test_isotropic_dos_finite_and_bounded(p, E, B):
-    g = float(ats_dos(E, B, p, "isotropic"))
+    g = float(ats_dos(E, B, p, orientation="isotropic"))
     assert math.isfinite(g)
     # Every aligned g obeys g <= (2 pi nP/E) ln(tan psi2/tan psi1) <= (2 pi nP/E)(L + ln(E/Dmin))
     # (tan psi = y/D, y/y' <= X0max/X0min, D'/D <= E/Dmin), so their cos(beta) average does too.
@@ -708,8 +708,8 @@ def test_ats_dos_chunked_equals_one_pass(orientation):
     # elementwise closed forms: chunks change nothing, bit for bit
     E = np.linspace(0.0, 6.0, 301)[:, None]
     B = np.array([0.0, 1e-7, 0.3, 5.0])[None, :]
-    ref = ats_dos(E, B, P_DMAX, orientation)
-    assert np.array_equal(ats_dos(E, B, P_DMAX, orientation, memory_MB=1e-3), ref)
+    ref = ats_dos(E, B, P_DMAX, orientation=orientation)
+    assert np.array_equal(ats_dos(E, B, P_DMAX, orientation=orientation, memory_MB=1e-3), ref)
 
 
 @pytest.mark.parametrize("orientation", ORIENTATIONS)

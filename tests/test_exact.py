@@ -95,7 +95,7 @@ def test_gap_monotone_in_theta(D):
 def test_analytic_counting_is_integral_of_ats_dos(orientation):
     E, B = 2.5, 0.3
     ref, _ = integrate.quad(
-        lambda e: float(ats_dos(e, B, BAS, orientation)),
+        lambda e: float(ats_dos(e, B, BAS, orientation=orientation)),
         0.0,
         E,
         limit=400,
@@ -104,7 +104,7 @@ def test_analytic_counting_is_integral_of_ats_dos(orientation):
         points=[0.49, 0.5, 0.6, 1.0, 1.5, 2.0],
     )
     # 1e-7: quad's own accuracy on the kinked DOS; the counting route is accurate to ~1e-12
-    assert_allclose(analytic_counting(E, B, BAS, orientation), ref, rtol=1e-7)
+    assert_allclose(analytic_counting(E, B, BAS, orientation=orientation), ref, rtol=1e-7)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -146,7 +146,7 @@ def test_weak_field_counting_agrees_and_departs_monotonically():
     dB = [
         _rel(
             exact_counting(E, B, BAS, loop_area_A2=3e4, orientation="aligned"),
-            analytic_counting(E, B, BAS, "aligned"),
+            analytic_counting(E, B, BAS, orientation="aligned"),
         )
         for B in (0.25, 0.5, 1.0)
     ]

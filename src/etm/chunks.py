@@ -35,6 +35,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from etm.checks import plain
+
 __all__ = [
     "MEMORY_BUDGET_MB",
     "budget_bytes",
@@ -81,12 +83,12 @@ def budget_bytes(memory_MB: float | None = None) -> int:
             try:
                 memory_MB = float(env)
             except ValueError:
-                raise ValueError(f"{_ENV} must be a number of MB > 0, got {env!r}") from None
+                raise ValueError(f"{_ENV} must be a number of MB > 0, got {plain(env)}") from None
         else:
             memory_MB = MEMORY_BUDGET_MB
     memory_MB = float(memory_MB)
     if not (math.isfinite(memory_MB) and memory_MB > 0.0):
-        raise ValueError(f"{source} must be a finite number of MB > 0, got {memory_MB!r}")
+        raise ValueError(f"{source} must be a finite number of MB > 0, got {plain(memory_MB)}")
     return max(1, int(memory_MB * 2**20))
 
 
@@ -120,9 +122,9 @@ def chunk_length(bytes_per_item: float, *, memory_MB: float | None = None, minim
     """
     bytes_per_item = float(bytes_per_item)
     if not (math.isfinite(bytes_per_item) and bytes_per_item > 0.0):
-        raise ValueError(f"bytes_per_item must be a finite number > 0, got {bytes_per_item!r}")
+        raise ValueError(f"bytes_per_item must be a finite number > 0, got {plain(bytes_per_item)}")
     if int(minimum) < 1:
-        raise ValueError(f"minimum must be an integer >= 1, got {minimum!r}")
+        raise ValueError(f"minimum must be an integer >= 1, got {plain(minimum)}")
     return max(int(minimum), int(budget_bytes(memory_MB) // bytes_per_item))
 
 
@@ -153,9 +155,9 @@ def chunk_slices(n: int, length: int) -> Iterator[slice]:
     n = int(n)
     length = int(length)
     if n < 0:
-        raise ValueError(f"n must be an integer >= 0, got {n!r}")
+        raise ValueError(f"n must be an integer >= 0, got {plain(n)}")
     if length < 1:
-        raise ValueError(f"length must be an integer >= 1, got {length!r}")
+        raise ValueError(f"length must be an integer >= 1, got {plain(length)}")
     for start in range(0, n, length):
         yield slice(start, min(start + length, n))
 
@@ -209,5 +211,5 @@ def check_workers(workers: int | None) -> int:
     if workers is None:
         return default_workers()
     if isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1:
-        raise ValueError(f"workers must be an integer >= 1, got {workers!r}")
+        raise ValueError(f"workers must be an integer >= 1, got {plain(workers)}")
     return int(workers)

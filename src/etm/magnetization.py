@@ -21,10 +21,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
-
 from etm.checks import check_array, check_positive
 from etm.constants import ANGSTROM2_M2, PHI0_T_M2, k_B, mu_B, mu_B_K_per_T
+from etm.materials.coerce import as_ats, as_material
+from etm.params import FE3_G, FE3_SPIN, ATSParams, Material, Paramagnet
+from etm.spectrum import ats_levels, ats_well_energies, lower_gap, to_bare
+from etm.threelevel.route import DEFAULT_LOOP_AREA_A2, check_exact_inputs
+from numpy.typing import ArrayLike, NDArray
+
 from etm.ensemble import (
     DEFAULT_GRID,
     ExactGrid,
@@ -36,9 +40,6 @@ from etm.ensemble import (
     sinh_nodes,
     y_pieces,
 )
-from etm.params import FE3_G, FE3_SPIN, ATSParams, Material, Paramagnet
-from etm.spectrum import ats_levels, ats_well_energies, lower_gap, to_bare
-from etm.threelevel.route import DEFAULT_LOOP_AREA_A2, check_exact_inputs
 
 __all__ = [
     "paramagnet",
@@ -222,6 +223,7 @@ def ats(
     >>> bool(m[0] == 0.0 and 0 < m[1] < m[2])
     True
     """
+    params = as_ats(params)
     check_orientation(orientation)
     T = check_array("T_K", T_K, strict=True)
     B = check_array("B_T", B_T)
@@ -440,6 +442,7 @@ def exact_ats(
     >>> bool(m[0] == 0.0 and m[1] > 0.0)
     True
     """
+    params = as_ats(params)
     S = check_exact_inputs(params, loop_area_A2, orientation)
     T = check_array("T_K", T_K, strict=True)
     B = check_array("B_T", B_T)
@@ -478,6 +481,7 @@ def components(
     ``route`` is ``"weak"`` (:func:`ats`) or ``"exact"`` (:func:`exact_ats`, with
     ``loop_area_A2``).
     """
+    material = as_material(material)
     if route not in ("weak", "exact"):
         raise ValueError(f"route must be 'weak' or 'exact', got {route!r}")
     T = check_array("T_K", T_K, strict=True)
@@ -511,6 +515,7 @@ def total(
     >>> m.shape, float(m[0])
     ((2,), 0.0)
     """
+    material = as_material(material)
     parts = components(
         T_K, B_T, material, orientation=orientation, route=route, loop_area_A2=loop_area_A2
     )

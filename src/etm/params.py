@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from etm.checks import check_finite, check_positive
+from etm.checks import check_finite, check_positive, plain
 from etm.constants import DEBYE_C_M, hbar, k_B
 
 __all__ = [
@@ -79,14 +79,14 @@ class ATSParams:
         )
         if self.X0min_KA2 >= self.X0max_KA2:
             raise ValueError(
-                f"X0min_KA2 must be < X0max_KA2, got X0min_KA2={self.X0min_KA2!r} >= "
+                f"X0min_KA2 must be < X0max_KA2, got X0min_KA2={plain(self.X0min_KA2)} >= "
                 f"X0max_KA2={self.X0max_KA2!r}"
             )
         if self.Dmax_K is not None:
             dmax = check_positive("Dmax_K", self.Dmax_K)
             if dmax <= self.Dmin_K:
                 raise ValueError(
-                    f"Dmax_K must be > Dmin_K={self.Dmin_K!r} or None, got {self.Dmax_K!r}"
+                    f"Dmax_K must be > Dmin_K={self.Dmin_K!r} or None, got {plain(self.Dmax_K)}"
                 )
             object.__setattr__(self, "Dmax_K", dmax)
 
@@ -112,7 +112,7 @@ class Paramagnet:
         )
         S = check_positive("S", self.S)
         if abs(2 * S - round(2 * S)) > 1e-12:
-            raise ValueError(f"S must be a positive multiple of 1/2, got {self.S!r}")
+            raise ValueError(f"S must be a positive multiple of 1/2, got {plain(self.S)}")
         object.__setattr__(self, "S", S)
         object.__setattr__(self, "g", check_positive("g", self.g))
 
@@ -245,7 +245,8 @@ class EchoParams:
         object.__setattr__(self, "X0max_KA2", check_positive("X0max_KA2", self.X0max_KA2))
         if self.X0min_KA2 >= self.X0max_KA2:
             raise ValueError(
-                f"X0min_KA2 must be < X0max_KA2, got {self.X0min_KA2!r} >= {self.X0max_KA2!r}"
+                f"X0min_KA2 must be < X0max_KA2, "
+                f"got {plain(self.X0min_KA2)} >= {plain(self.X0max_KA2)}"
             )
         for name in ("Gamma_inv_per_sK5", "c_per_sK"):
             object.__setattr__(
@@ -302,13 +303,13 @@ class Pulses:
             v = check_finite(name, getattr(self, name))
             if v <= 0.0:
                 unit = "Hz" if name == "f_Hz" else "s"
-                raise ValueError(f"{name} must be > 0 {unit}, got {getattr(self, name)!r}")
+                raise ValueError(f"{name} must be > 0 {unit}, got {plain(getattr(self, name))}")
             object.__setattr__(self, name, v)
         for name in ("tau1_s", "tau2_s"):
             if getattr(self, name) >= self.tau12_s:
                 raise ValueError(
                     f"{name} must be < tau12_s = {self.tau12_s!r} s (pulses short compared with "
-                    f"the waiting time), got {getattr(self, name)!r}"
+                    f"the waiting time), got {plain(getattr(self, name))}"
                 )
 
     @property

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from etm.checks import check_positive
+from etm.checks import check_positive, plain
 
 __all__ = ["MATRIX_ELEMENTS", "ats_phonon_rate", "phonon_gamma"]
 
@@ -29,7 +29,9 @@ def phonon_gamma(matrix_elements: str) -> float:
         return 0.5
     if matrix_elements == "essay":
         return 1.0 / 6.0
-    raise ValueError(f"matrix_elements must be one of {MATRIX_ELEMENTS}, got {matrix_elements!r}")
+    raise ValueError(
+        f"matrix_elements must be one of {MATRIX_ELEMENTS}, got {plain(matrix_elements)}"
+    )
 
 
 def ats_phonon_rate(
@@ -75,5 +77,5 @@ def ats_phonon_rate(
     D = np.asarray(D_K, dtype=float)
     T = np.asarray(T_K, dtype=float)
     if (~np.isfinite(T) | (T <= 0)).any():
-        raise ValueError(f"T_K must be finite and > 0 K, got {T_K!r}")
+        raise ValueError(f"T_K must be finite and > 0 K, got {plain(T_K)}")
     return G * E**3 * (E * E - gamma * D * D) / np.tanh(E / (2.0 * T))

@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from etm.checks import plain
+
 __all__ = [
     "TETRA_FACES",
     "TETRA_VERTICES",
@@ -55,9 +57,11 @@ def _checked(name: str, x: ArrayLike, *, nonneg: bool = False) -> NDArray[np.flo
     arr = np.asarray(x, dtype=float)
     bad = ~np.isfinite(arr)
     if bad.any():
-        raise ValueError(f"{name} must be finite, got {arr[bad].flat[0]!r}")
+        raise ValueError(f"{name} must be finite, got {plain(arr[bad].flat[0])}")
     if nonneg and (arr < 0).any():
-        raise ValueError(f"{name} must be >= 0 ({name} = 0 allowed), got {arr[arr < 0].flat[0]!r}")
+        raise ValueError(
+            f"{name} must be >= 0 ({name} = 0 allowed), got {plain(arr[arr < 0].flat[0])}"
+        )
     return arr
 
 

@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
 
 from etm import materials
-from etm.checks import check_positive
+from etm.checks import check_positive, plain
 
 __all__ = [
     "CellComparison",
@@ -119,7 +119,7 @@ def _check_tg_inputs(Tc_K: float, tau0_s: float, w0_K: float, Theta_K: float):
     w0 = check_positive("w0_K", w0_K)
     Theta = check_positive("Theta_K", Theta_K, allow_zero=True)
     if Theta >= Tc:
-        raise ValueError(f"Theta_K must be in [0, Tc_K={Tc:g}), got {Theta_K!r}")
+        raise ValueError(f"Theta_K must be in [0, Tc_K={Tc:g}), got {plain(Theta_K)}")
     return Tc, tau0, w0, Theta
 
 
@@ -151,7 +151,7 @@ def cooling_rate(
     Tg = np.asarray(Tg_K, dtype=float)
     if not np.all((Tg > Theta) & (Tg < Tc)):
         raise ValueError(
-            f"Tg_K must be in ({Theta:g}, {Tc:g}) K (Theta_K < Tg < Tc_K), got {Tg_K!r}"
+            f"Tg_K must be in ({Theta:g}, {Tc:g}) K (Theta_K < Tg < Tc_K), got {plain(Tg_K)}"
         )
     return (Tc - Tg) / tau0 * np.exp(-w0 / (Tg - Theta))
 
@@ -211,7 +211,7 @@ def glass_transition_temperature(
     Tc, tau0, w0, Theta = _check_tg_inputs(Tc_K, tau0_s, w0_K, Theta_K)
     kappa = np.asarray(kappa_K_per_s, dtype=float)
     if not np.all(np.isfinite(kappa) & (kappa > 0)):
-        raise ValueError(f"kappa_K_per_s must be finite and > 0, got {kappa_K_per_s!r}")
+        raise ValueError(f"kappa_K_per_s must be finite and > 0, got {plain(kappa_K_per_s)}")
     span = Tc - Theta
 
     # F'(u) = -1/(span - u) + w0/u^2 falls monotonically from +inf to -inf: one zero, u_max.

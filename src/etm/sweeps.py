@@ -1,12 +1,13 @@
 """Parameter sweeps of any observable over named, unit-labelled coordinates, chunk by chunk.
 
-:func:`sweep` evaluates an observable of the model on the outer product of its coordinates
-(T, B and, per observable, f or tau12) and returns an :class:`xarray.DataArray` whose
-coordinates carry ``units`` and ``long_name`` and whose attributes record the model function,
-the parameters and the options. The grid is cut into chunks along T (independent of how they
-are run); the chunks run one after the other, on a pool of ``workers`` processes, or on a
-:class:`dask.distributed.Client` (a local cluster or a real one). Each chunk is the same
-function call whichever way it runs, so the three give bit-identical numbers.
+:func:`sweep` evaluates any observable of the catalog (:mod:`etm.observables`) on the outer
+product of its coordinates (T or E, B and, per observable, f or tau12) and returns an
+:class:`xarray.DataArray` whose coordinates carry ``units`` and ``long_name`` and whose
+attributes record the model function, the parameters and the options. The grid is cut into
+chunks along its first axis (independent of how they are run); the chunks run one after the
+other, on a pool of ``workers`` processes, or on a :class:`dask.distributed.Client` (a local
+cluster or a real one). Each chunk is the same function call whichever way it runs, so the
+three give bit-identical numbers.
 
 xarray and dask are optional (``pip install "etm[sweep]"``) and are imported only when a sweep
 runs.
@@ -29,18 +30,22 @@ Examples
 
 from __future__ import annotations
 
+import inspect
 import math
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from etm.checks import check_int, plain
 from etm.chunks import check_workers
+from etm.materials.coerce import as_echo, as_pulses
+from etm.observables import lookup
+from etm.params import ATSParams
 
-__all__ = ["OBSERVABLES", "POINTS_PER_CHUNK", "sweep", "evaluate_chunk"]
+__all__ = ["POINTS_PER_CHUNK", "sweep", "evaluate_chunk"]
 
 #: Default size of a chunk [grid points]: a few MB of results and, inside each observable, work
 #: arrays bounded by its own memory budget; at least 4 chunks (when T has 4 values or more) so
@@ -50,69 +55,11 @@ POINTS_PER_CHUNK = 10_000
 #: Coordinates every observable has, with (units, long_name).
 _COORD_META = {
     "T_K": ("K", "temperature"),
+    "E_K": ("K", "energy gap"),
     "B_T": ("T", "magnetic field"),
     "f_Hz": ("Hz", "measuring frequency"),
     "tau12_s": ("s", "pulse separation tau_12"),
 }
-
-
-@dataclass(frozen=True)
-class _Observable:
-    module: str
-    function: str
-    params: tuple[str, ...]  # positional parameters after (T, B), by keyword name
-    extra: tuple[str, ...]  # extra coordinates, passed by keyword
-    units: str
-    long_name: str
-
-
-#: The observables :func:`sweep` knows, by name: (module, function, parameters, extra
-#: coordinates, units, long name).
-OBSERVABLES: dict[str, _Observable] = {
-    "cp": _Observable("etm.heat_capacity", "total", ("material",), (), "J/(g K)", "heat capacity"),
-    "cp_ats": _Observable(
-        "etm.heat_capacity", "ats", ("params",), (), "J/(g K)", "ATS heat capacity"
-    ),
-    "eps": _Observable(
-        "etm.dielectric",
-        "relative_change",
-        ("params",),
-        ("f_Hz",),
-        "1",
-        "relative change of the dielectric constant [eps'(T,B) - eps'(T,0)]/eps'",
-    ),
-    "eps_response": _Observable(
-        "etm.dielectric",
-        "ats_response",
-        ("params",),
-        ("f_Hz",),
-        "1",
-        "ATS dielectric response (delta eps' + i eps'')/eps'",
-    ),
-    "echo": _Observable(
-        "etm.echo",
-        "relative_amplitude",
-        ("params", "pulses"),
-        ("tau12_s",),
-        "1",
-        "relative echo amplitude A(B)/A(B_high)",
-    ),
-    "exact_cp": _Observable(
-        "etm.heat_capacity.exact",
-        "exact_heat_capacity",
-        ("params",),
-        (),
-        "J/(g K)",
-        "ATS heat capacity, exact three-level route",
-    ),
-}
-
-
-def _function(name: str) -> Callable:
-    import importlib
-
-    obs = OBSERVABLES[name]
-    return getattr(importlib.import_module(obs.module), obs.function)
 
 
 def _coordinate(name: str, values: ArrayLike) -> NDArray[np.float64]:
@@ -120,35 +67,32 @@ def _coordinate(name: str, values: ArrayLike) -> NDArray[np.float64]:
     if a.ndim > 1:
         raise ValueError(f"{name} must be a scalar or a 1-D array, got shape {a.shape}")
     if not np.isfinite(a).all():
-        raise ValueError(f"{name} must be finite, got {a[~np.isfinite(a)].flat[0]!r}")
+        raise ValueError(f"{name} must be finite, got {plain(a[~np.isfinite(a)].flat[0])}")
     return a
 
 
 def _resolve(observable: str, kwargs: dict[str, Any]):
-    """Split the keywords into parameters, options, and the observable's canonical call."""
-    if observable not in OBSERVABLES:
-        raise ValueError(
-            f"observable must be one of {', '.join(repr(k) for k in OBSERVABLES)}, "
-            f"got {observable!r}"
-        )
-    obs = OBSERVABLES[observable]
+    """Split the keywords into parameters, extra coordinates and options of the catalog entry."""
+    obs = lookup(observable)
     kwargs = dict(kwargs)
     params = {}
+    if obs.params == ("params", "pulses"):  # an echo row carries its pulses
+        kwargs.setdefault("pulses", None)
     for p in obs.params:
         if p not in kwargs:
-            alias = "params" if p == "material" else "material" if p == "params" else None
+            alias = "params" if p in ("material", "ats") else "material" if p == "params" else None
             if alias is not None and alias in kwargs:
                 kwargs[p] = kwargs.pop(alias)
             else:
                 raise ValueError(f"sweep({observable!r}) needs the keyword {p}=")
         params[p] = kwargs.pop(p)
+    if obs.params == ("params", "pulses"):  # an echo row carries its pulses
+        params["pulses"] = as_pulses(params["pulses"], params["params"])
+        params["params"] = as_echo(params["params"])
     name = observable
-    if observable == "cp":
-        from etm.params import ATSParams
-
-        if isinstance(params["material"], ATSParams):  # an ATSParams alone: the ATS term
-            name = "cp_ats"
-            params = {"params": params.pop("material")}
+    if observable == "cp" and isinstance(params["material"], ATSParams):
+        name = "cp_ats"  # an ATSParams alone: the ATS term
+        params = {"params": params.pop("material")}
     extra = {c: _coordinate(c, kwargs.pop(c)) for c in obs.extra if c in kwargs}
     for k in ("client", "workers", "memory_MB", "points_per_chunk"):
         kwargs.pop(k, None)
@@ -169,7 +113,7 @@ def evaluate_chunk(
     Parameters
     ----------
     observable : str
-        A key of :data:`OBSERVABLES`.
+        A key of :data:`etm.observables.CATALOG`.
     coords : mapping
         Coordinate name -> 1-D values, in the order of the result's dimensions.
     params : mapping
@@ -192,7 +136,7 @@ def evaluate_chunk(
     ...                {}).shape
     (1, 2)
     """
-    obs = OBSERVABLES[observable]
+    obs = lookup(observable)
     names = list(coords)
     n = len(names)
     grids = {}
@@ -200,14 +144,14 @@ def evaluate_chunk(
         shape = [1] * n
         shape[i] = coords[k].size
         grids[k] = np.asarray(coords[k], dtype=float).reshape(shape)
-    func = _function(observable)
     kw = dict(options)
     for c in obs.extra:
         if c in grids:
             kw[c] = grids[c]
-    if memory_MB is not None and observable != "exact_cp":
+    if memory_MB is not None and "memory_MB" in inspect.signature(obs.function()).parameters:
         kw["memory_MB"] = memory_MB
-    out = func(grids["T_K"], grids["B_T"], *(params[p] for p in obs.params), **kw)
+    a0, a1 = obs.axes
+    out = obs(**{a0: grids[a0], a1: grids[a1]}, **params, **kw)
     full = tuple(coords[k].size for k in names)
     return np.broadcast_to(out, full).copy()
 
@@ -220,6 +164,8 @@ def _worker_init() -> None:  # pragma: no cover - runs in pool processes
 
 
 def _chunk_T(nT: int, n_points: int, points_per_chunk: int) -> int:
+    if nT == 0:
+        return 1
     n_chunks = max(min(nT, 4), math.ceil(n_points / points_per_chunk))
     return max(1, math.ceil(nT / min(n_chunks, nT)))
 
@@ -227,8 +173,9 @@ def _chunk_T(nT: int, n_points: int, points_per_chunk: int) -> int:
 def sweep(
     observable: str,
     *,
-    T_K: ArrayLike,
+    T_K: ArrayLike | None = None,
     B_T: ArrayLike,
+    E_K: ArrayLike | None = None,
     client: Any = None,
     workers: int | None = 1,
     memory_MB: float | None = None,
@@ -239,18 +186,24 @@ def sweep(
 
     Parameters
     ----------
-    observable : {"cp", "cp_ats", "eps", "eps_response", "echo", "exact_cp"}
-        ``"cp"``: :func:`etm.heat_capacity.total` with ``material=`` a Material (an ATSParams
-        gives :func:`etm.heat_capacity.ats`); ``"cp_ats"``: :func:`etm.heat_capacity.ats`
-        (``params=``); ``"eps"``: :func:`etm.dielectric.relative_change` (``params=`` a
-        DielectricATS, extra coordinate ``f_Hz``); ``"eps_response"``:
-        :func:`etm.dielectric.ats_response` (complex); ``"echo"``:
-        :func:`etm.echo.relative_amplitude` (``params=`` EchoParams, ``pulses=``, extra
-        coordinate ``tau12_s``); ``"exact_cp"``: :func:`etm.heat_capacity.exact.exact_heat_capacity`.
+    observable : str
+        A name of the catalog :data:`etm.observables.CATALOG` (docs/observables.md lists them
+        with their functions): ``"cp"`` (:func:`etm.heat_capacity.total`, ``material=``; an
+        ATSParams gives the ATS term), its parts ``"cp_ats"``, ``"cp_2ls"``, ``"cp_phonon"``,
+        ``"cp_fe2"``, ``"cp_fe3"``, ``"exact_cp"``; ``"dos"``, ``"counting"``,
+        ``"exact_counting"`` (on ``E_K``); ``"eps"``, ``"eps_response"``, ``"loss"``,
+        ``"exact_eps"``, ``"exact_loss"`` (``params=``, extra coordinate ``f_Hz``);
+        ``"resonator_shift"``, ``"resonator_inverse_qi"`` (``ats=``, ``f_Hz``,
+        ``filling_factor=``); ``"echo"``, ``"echo_amplitude"``, ``"exact_echo"`` (``params=``
+        and ``pulses=``, or an echo row as ``params=``; extra coordinate ``tau12_s``);
+        ``"magnetization"``, ``"magnetization_ats"``, ``"exact_magnetization"``.
     T_K : array_like
-        Temperatures [K], a scalar or 1-D: a dimension (or a scalar coordinate).
+        Temperatures [K], a scalar or 1-D: a dimension (or a scalar coordinate); every
+        observable but the DOS and the counting.
     B_T : array_like
         Fields [T], a scalar or 1-D.
+    E_K : array_like
+        Energies [K], a scalar or 1-D (``"dos"``, ``"counting"``, ``"exact_counting"``).
     client : dask.distributed.Client, optional
         Run the chunks on this cluster (``Client("tcp://scheduler:8786")`` or a LocalCluster's).
     workers : int or None
@@ -259,19 +212,22 @@ def sweep(
     memory_MB : float or None
         Working-memory budget of each chunk's evaluation [MB] (:mod:`etm.chunks`).
     points_per_chunk : int
-        Largest number of grid points of a chunk (chunks are cut along T; default
-        :data:`POINTS_PER_CHUNK`, and at least 4 chunks when T has >= 4 values).
+        Largest number of grid points of a chunk (chunks are cut along the first axis; default
+        :data:`POINTS_PER_CHUNK`, and at least 4 chunks when it has >= 4 values).
     **params_and_coords
-        The observable's parameters (``material=``, ``params=``, ``pulses=``), its extra
-        coordinates (``f_Hz=``, ``tau12_s=``; 1-D arrays become dimensions after T and B), and
-        keyword options of the observable function (``orientation=``, ...).
+        The observable's parameter objects (``material=``, ``params=``, ``pulses=``, ``ats=``;
+        catalog objects such as ``etm.materials.get("BAS").at(0.6)`` or an echo row are
+        accepted), its extra coordinates (``f_Hz=``, ``tau12_s=``; 1-D arrays become dimensions
+        after the two axes), and keyword options of the observable function
+        (``orientation=``, ...).
 
     Returns
     -------
     xarray.DataArray
-        Dimensions ``T_K``, ``B_T`` and the array-valued extra coordinates; coordinates with
-        ``units``/``long_name``; attrs ``units``, ``long_name``, ``observable``, ``model``
-        (the function), ``params`` and ``options`` (their reprs) and ``chunk_T``.
+        Dimensions ``T_K`` (or ``E_K``), ``B_T`` and the array-valued extra coordinates;
+        coordinates with ``units``/``long_name``; attrs ``units``, ``long_name``,
+        ``observable``, ``model`` (the function), ``params`` and ``options`` (their reprs) and
+        ``chunk_T``.
 
     Notes
     -----
@@ -295,16 +251,23 @@ def sweep(
     import xarray as xr
 
     name, params, extra, options = _resolve(observable, params_and_coords)
+    obs = lookup(name)
+    a0 = obs.axes[0]
+    given = {"T_K": T_K, "E_K": E_K}
+    other = "E_K" if a0 == "T_K" else "T_K"
+    if given[a0] is None:
+        raise TypeError(f"sweep({observable!r}) needs the keyword {a0}= (its first axis)")
+    if given[other] is not None:
+        raise TypeError(f"sweep({observable!r}) takes {a0}=, not {other}=")
     nworkers = check_workers(workers)
-    if int(points_per_chunk) < 1:
-        raise ValueError(f"points_per_chunk must be an integer >= 1, got {points_per_chunk!r}")
-    coords = {"T_K": _coordinate("T_K", T_K), "B_T": _coordinate("B_T", B_T), **extra}
+    ppc = check_int("points_per_chunk", points_per_chunk, minimum=1)
+    coords = {a0: _coordinate(a0, given[a0]), "B_T": _coordinate("B_T", B_T), **extra}
     dims = [k for k, v in coords.items() if v.ndim == 1]
     vec = {k: np.atleast_1d(v) for k, v in coords.items()}
-    nT = vec["T_K"].size
+    n0 = vec[a0].size
     n_points = math.prod(v.size for v in vec.values())
-    step = _chunk_T(nT, n_points, int(points_per_chunk))
-    pieces = [{**vec, "T_K": vec["T_K"][s : s + step]} for s in range(0, nT, step)]
+    step = _chunk_T(n0, n_points, ppc)
+    pieces = [{**vec, a0: vec[a0][s : s + step]} for s in range(0, n0, step)] if n_points else []
     args = [(name, c, params, options, memory_MB) for c in pieces]
     if client is not None:
         futures = [client.submit(evaluate_chunk, *a, pure=False) for a in args]
@@ -320,10 +283,11 @@ def sweep(
             results = list(pool.map(evaluate_chunk, *zip(*args, strict=True)))
     else:
         results = [evaluate_chunk(*a) for a in args]
-    data = np.concatenate(results, axis=0) if results else np.zeros([0] * len(vec))
+    dtype = complex if obs.complex_valued else float
+    shape = [vec[k].size for k in vec]
+    data = np.concatenate(results, axis=0) if results else np.zeros(shape, dtype=dtype)
     # scalar coordinates: drop their length-1 axes
     data = data.reshape([vec[k].size for k in dims])
-    obs = OBSERVABLES[name]
     xcoords = {}
     for k, v in coords.items():
         units, long_name = _COORD_META[k]
@@ -332,10 +296,9 @@ def sweep(
         "units": obs.units,
         "long_name": obs.long_name,
         "observable": name,
-        "model": f"{obs.module}.{obs.function}",
+        "model": obs.path + (f"[{obs.component!r}]" if obs.component else ""),
         "params": "; ".join(f"{k}={v!r}" for k, v in params.items()),
         "options": repr(options),
         "chunk_T": step,
     }
     return xr.DataArray(data, coords=xcoords, dims=dims, name=name, attrs=attrs)
-

@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from etm import materials
-from etm.checks import check_array, check_positive
+from etm.checks import check_array, check_positive, plain
 
 __all__ = [
     "TunnelerFit",
@@ -68,7 +68,7 @@ def n_tunnelers(T_K: ArrayLike, N0: float, E0_K: float) -> NDArray[np.float64]:
     N0 = check_positive("N0", N0)
     E0 = float(E0_K)
     if not np.isfinite(E0):
-        raise ValueError(f"E0_K must be a finite number [K], got {E0_K!r}")
+        raise ValueError(f"E0_K must be a finite number [K], got {plain(E0_K)}")
     # clipping the exponent keeps exp finite (no overflow) for E0 < 0 at small T: N is capped at
     # N0 e^700 there, far outside any physical use
     arg = np.clip(-E0 / T, -745.0, 700.0)
@@ -103,7 +103,7 @@ def x_cutoffs(
     a = check_positive("X1min_KA2", X1min_KA2)
     b = check_positive("X1max_KA2", X1max_KA2)
     if a >= b:
-        raise ValueError(f"X1min_KA2 must be < X1max_KA2, got {a!r} >= {b!r}")
+        raise ValueError(f"X1min_KA2 must be < X1max_KA2, got {plain(a)} >= {plain(b)}")
     n3 = n_tunnelers(T_K, N0, E0_K) ** 3
     return a * n3, b * n3
 

@@ -32,11 +32,25 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from etm.checks import check_drive_ratio, check_frequency, check_positive, check_temperature
-from etm.dielectric.core import ResponseOptions, response_rows
+from etm.checks import (
+    check_drive_ratio,
+    check_frequency,
+    check_nonneg,
+    check_positive,
+    check_temperature,
+)
+from etm.dielectric.core import (
+    AVERAGES,
+    MATRIX_ELEMENTS,
+    RELAXATIONS,
+    ResponseOptions,
+    coefficients,
+    response_rows,
+)
 from etm.dielectric.stm import stm_relaxation, stm_resonant, stm_resonant_loss, stm_total
 from etm.ensemble import check_orientation, coupling, shell_W
-from etm.ensemble.geometry import MEASURING_FIELDS, check_measuring_field
+from etm.ensemble.geometry import MEASURING_FIELDS
+from etm.materials.coerce import as_dielectric
 from etm.params import ATSParams, DielectricATS
 from etm.relaxation import ats_phonon_rate
 
@@ -59,16 +73,6 @@ __all__ = [
     "stm_total",
 ]
 
-#: Ways to average the single-system response: ``"direct"`` (joint average over D, D0, beta; no
-#: approximation) and ``"decoupled"`` (the essay's Eq. 19, see :func:`ats_response`).
-AVERAGES: tuple[str, ...] = ("direct", "decoupled")
-#: ``"exact"``: three-well matrix elements (docs/dielectric.md); ``"essay"``: Eq. 20 for n_w wells
-#: and the rate of Eq. 21.
-MATRIX_ELEMENTS: tuple[str, ...] = ("exact", "essay")
-#: ``"frozen"``: omega tau >> 1, resonant part (Eq. 16) only, as in the essay's fits of
-#: Figs. 10-12; ``"static"``: omega tau -> 0 (no tau needed); ``"debye"``: Debye factor with the
-#: ATS one-phonon rate of Eq. 21 (needs ``Gamma_inv_per_sK5``).
-RELAXATIONS: tuple[str, ...] = ("frozen", "static", "debye")
 #: Frequency [Hz] used when none is given: the essay fits audio-frequency bridge data ("low (kHz)
 #: frequency", its section 1); the tables do not state it, so 1 kHz is our documented choice.
 TYPICAL_FREQUENCY_HZ: float = 1.0e3
@@ -80,28 +84,6 @@ TYPICAL_FREQUENCY_HZ: float = 1.0e3
 
 # --------------------------------------------------------------------------------------------
 # single systems
-
-
-def _coefficients(matrix_elements: str, n_wells: int) -> tuple[float, float, float, float]:
-    """(alpha, beta, beta_rel, gamma): m_res = alpha + beta D^2/E^2, m_rel = beta_rel D^2/E^2,
-    rate weight (E^2 - gamma D^2)/E^2."""
-    if matrix_elements not in MATRIX_ELEMENTS:
-        raise ValueError(
-            f"matrix_elements must be one of {MATRIX_ELEMENTS}, got {matrix_elements!r}"
-        )
-    if isinstance(n_wells, bool) or not isinstance(n_wells, int | np.integer) or n_wells < 2:
-        raise ValueError(f"n_wells must be an integer >= 2, got {n_wells!r}")
-    if matrix_elements == "exact":
-        if n_wells != 3:
-            raise ValueError(
-                f"n_wells must be 3 with matrix_elements='exact' (the three-well model); use "
-                f"matrix_elements='essay' for Eq. 20 with n_w wells, got n_wells={n_wells!r}"
-            )
-        return 1.0, -0.5, 0.5, 0.5
-    k = n_wells / (3.0 * (n_wells - 1))
-    # Eq. 20: G/p^2 = k ((n_w - 2) E^2 + y^2)/E^2 = k ((n_w - 1) - D^2/E^2); the diagonal
-    # correlator follows from Eq. 18, sum_i p_i p_i - G, averaged: k D^2/E^2.
-    return k * (n_wells - 1), -k, k, 1.0 / 6.0
 
 
 def correlators(
@@ -130,7 +112,7 @@ def correlators(
     >>> correlators(1.0, 1.0)  # phi = 0: half the weight is a transition
     (array(0.5), array(0.5))
     """
-    a, b, br, _ = _coefficients(matrix_elements, n_wells)
+    a, b, br, _ = coefficients(matrix_elements, n_wells)
     E = np.asarray(E_K, dtype=float)
     D = np.asarray(D_K, dtype=float)
     r = (D / E) ** 2
@@ -177,7 +159,7 @@ def ats_relaxation_rate(
     """
     G = check_positive("Gamma_inv_per_sK5", Gamma_inv_per_sK5)
     r2 = check_positive("rate_2LS", rate_2LS, allow_zero=True)
-    _coefficients(matrix_elements, 3)
+    coefficients(matrix_elements, 3)
     T = check_temperature(T_K)
     return ats_phonon_rate(E_K, D_K, T, G, matrix_elements) + r2
 
@@ -187,7 +169,7 @@ def ats_relaxation_rate(
 
 
 def shell_count(
-    E_K: ArrayLike, B_T: ArrayLike, params: ATSParams | DielectricATS, orientation="isotropic"
+    E_K: ArrayLike, B_T: ArrayLike, params: ATSParams | DielectricATS, *, orientation="isotropic"
 ) -> NDArray[np.float64]:
     """W(E, B): the measure dX/X dcos(beta) of systems that can have gap E (D in its range).
 
@@ -230,57 +212,13 @@ def shell_count(
 # the response
 
 
-def _check_field(B_T: ArrayLike) -> NDArray[np.float64]:
-    B = np.asarray(B_T, dtype=float)
-    if np.isnan(B).any():
-        raise ValueError("B_T must not contain NaN (allowed: 0 <= B_T < inf, in T)")
-    if (B < 0).any() or np.isinf(B).any():
-        raise ValueError(f"B_T must be finite and >= 0 T, got min {B.min()!r}, max {B.max()!r}")
-    return B
-
-
-def _options(
-    orientation,
-    average,
-    matrix_elements,
-    n_wells,
-    relaxation,
-    Gamma_inv,
-    rate_2LS,
-    measuring_field="random",
-    memory_MB=None,
-) -> ResponseOptions:
-    check_orientation(orientation)
-    check_measuring_field(measuring_field)
-    if average not in AVERAGES:
-        raise ValueError(f"average must be one of {AVERAGES}, got {average!r}")
-    coefs = _coefficients(matrix_elements, n_wells)
-    if relaxation not in RELAXATIONS:
-        raise ValueError(f"relaxation must be one of {RELAXATIONS}, got {relaxation!r}")
-    if relaxation == "debye":
-        if Gamma_inv is None:
-            raise ValueError(
-                "Gamma_inv_per_sK5 [1/(s K^5)] > 0 is required with relaxation='debye'"
-            )
-        Gamma_inv = check_positive("Gamma_inv_per_sK5", Gamma_inv)
-    r2 = check_positive("rate_2LS", rate_2LS, allow_zero=True)
-    if memory_MB is not None:
-        check_positive("memory_MB", memory_MB)
-    return ResponseOptions(
-        orientation, average, coefs, relaxation, Gamma_inv, r2, measuring_field, memory_MB
-    )
-
-
 def _inputs(B_T, T_K, params, f_Hz, drive_ratio=0.0):
-    if not isinstance(params, DielectricATS):
-        raise ValueError(
-            f"params must be a DielectricATS (amplitude and cutoffs), got {type(params).__name__}"
-        )
-    B = _check_field(B_T)
+    params = as_dielectric(params)
+    B = check_nonneg("B_T", B_T, "T")
     T = check_temperature(T_K)
     f = check_frequency(f_Hz)
     d = check_drive_ratio(drive_ratio)
-    return B, T, f, d
+    return B, T, f, d, params
 
 
 def ats_response(
@@ -388,18 +326,18 @@ def ats_response(
     >>> bool(ats_response(0.05, 0.0, p, 5e9).imag > 0)  # hf > Dmin: resonant loss
     True
     """
-    o = _options(
-        orientation,
-        average,
-        matrix_elements,
-        n_wells,
-        relaxation,
-        Gamma_inv_per_sK5,
-        rate_2LS,
-        measuring_field,
-        memory_MB,
+    o = ResponseOptions(
+        orientation=orientation,
+        average=average,
+        matrix_elements=matrix_elements,
+        n_wells=n_wells,
+        relaxation=relaxation,
+        Gamma_inv_per_sK5=Gamma_inv_per_sK5,
+        rate_2LS=rate_2LS,
+        measuring_field=measuring_field,
+        memory_MB=memory_MB,
     )
-    B, T, f, d = _inputs(B_T, T_K, params, f_Hz, drive_ratio)
+    B, T, f, d, params = _inputs(B_T, T_K, params, f_Hz, drive_ratio)
     return response_rows(B, T, f, d, params, o)
 
 
@@ -456,18 +394,18 @@ def relative_change(
     >>> float(d[0]), bool(d[2] < 0)
     (0.0, True)
     """
-    o = _options(
-        orientation,
-        average,
-        matrix_elements,
-        n_wells,
-        relaxation,
-        Gamma_inv_per_sK5,
-        rate_2LS,
-        measuring_field,
-        memory_MB,
+    o = ResponseOptions(
+        orientation=orientation,
+        average=average,
+        matrix_elements=matrix_elements,
+        n_wells=n_wells,
+        relaxation=relaxation,
+        Gamma_inv_per_sK5=Gamma_inv_per_sK5,
+        rate_2LS=rate_2LS,
+        measuring_field=measuring_field,
+        memory_MB=memory_MB,
     )
-    B, T, f, d = _inputs(B_T, T_K, params, f_Hz)
+    B, T, f, d, params = _inputs(B_T, T_K, params, f_Hz)
     return np.asarray(response_rows(B, T, f, d, params, o, change=True).real)
 
 
@@ -524,16 +462,16 @@ def loss(
     check_frequency(f_Hz, positive=True)
     if relaxation is None:
         relaxation = "frozen" if Gamma_inv_per_sK5 is None else "debye"
-    o = _options(
-        orientation,
-        average,
-        matrix_elements,
-        n_wells,
-        relaxation,
-        Gamma_inv_per_sK5,
-        rate_2LS,
-        measuring_field,
-        memory_MB,
+    o = ResponseOptions(
+        orientation=orientation,
+        average=average,
+        matrix_elements=matrix_elements,
+        n_wells=n_wells,
+        relaxation=relaxation,
+        Gamma_inv_per_sK5=Gamma_inv_per_sK5,
+        rate_2LS=rate_2LS,
+        measuring_field=measuring_field,
+        memory_MB=memory_MB,
     )
-    B, T, f, d = _inputs(B_T, T_K, params, f_Hz, drive_ratio)
+    B, T, f, d, params = _inputs(B_T, T_K, params, f_Hz, drive_ratio)
     return np.asarray(response_rows(B, T, f, d, params, o).imag)

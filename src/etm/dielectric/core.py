@@ -21,10 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from etm.checks import check_choice, check_positive, plain
 from etm.chunks import chunk_length, chunk_slices
 from etm.constants import HF_K_PER_HZ
-from etm.ensemble import coupling, zero_field_band
+from etm.ensemble import check_orientation, coupling, zero_field_band
 from etm.ensemble.geometry import (
+    MEASURING_FIELDS,
     geometry_c2_mean,
     shell_debye_geometry,
     shell_moments,
@@ -33,7 +35,16 @@ from etm.ensemble.geometry import (
 from etm.ensemble.pointwise import field_grid, pv_integral
 from etm.params import DielectricATS
 
-__all__ = ["LOWFIELD_EPS", "ResponseOptions", "lowfield_coefficient", "response_rows"]
+__all__ = [
+    "AVERAGES",
+    "LOWFIELD_EPS",
+    "MATRIX_ELEMENTS",
+    "RELAXATIONS",
+    "ResponseOptions",
+    "coefficients",
+    "lowfield_coefficient",
+    "response_rows",
+]
 
 #: The B^2 term replaces the direct difference when (b X0max)^2 < LOWFIELD_EPS * s^2, s^2 the
 #: smallest energy-squared scale of the kernel near the band edge (Dmin min(T, Dmin), and
@@ -47,22 +58,93 @@ _BYTES_PER_NODE = 16 * 16
 _NODES_PER_ROW = 1000
 
 
+#: Ways to average the single-system response: ``"direct"`` (joint average over D, D0, beta; no
+#: approximation) and ``"decoupled"`` (the essay's Eq. 19, see :func:`ats_response`).
+AVERAGES: tuple[str, ...] = ("direct", "decoupled")
+#: ``"exact"``: three-well matrix elements (docs/dielectric.md); ``"essay"``: Eq. 20 for n_w wells
+#: and the rate of Eq. 21.
+MATRIX_ELEMENTS: tuple[str, ...] = ("exact", "essay")
+#: ``"frozen"``: omega tau >> 1, resonant part (Eq. 16) only, as in the essay's fits of
+#: Figs. 10-12; ``"static"``: omega tau -> 0 (no tau needed); ``"debye"``: Debye factor with the
+#: ATS one-phonon rate of Eq. 21 (needs ``Gamma_inv_per_sK5``).
+RELAXATIONS: tuple[str, ...] = ("frozen", "static", "debye")
+
+
+def coefficients(matrix_elements: str, n_wells: int) -> tuple[float, float, float, float]:
+    """(alpha, beta, beta_rel, gamma): m_res = alpha + beta D^2/E^2, m_rel = beta_rel D^2/E^2,
+    rate weight (E^2 - gamma D^2)/E^2."""
+    if matrix_elements not in MATRIX_ELEMENTS:
+        raise ValueError(
+            f"matrix_elements must be one of {MATRIX_ELEMENTS}, got {plain(matrix_elements)}"
+        )
+    if isinstance(n_wells, bool) or not isinstance(n_wells, int | np.integer) or n_wells < 2:
+        raise ValueError(f"n_wells must be an integer >= 2, got {plain(n_wells)}")
+    if matrix_elements == "exact":
+        if n_wells != 3:
+            raise ValueError(
+                f"n_wells must be 3 with matrix_elements='exact' (the three-well model); use "
+                f"matrix_elements='essay' for Eq. 20 with n_w wells, got n_wells={plain(n_wells)}"
+            )
+        return 1.0, -0.5, 0.5, 0.5
+    k = n_wells / (3.0 * (n_wells - 1))
+    # Eq. 20: G/p^2 = k ((n_w - 2) E^2 + y^2)/E^2 = k ((n_w - 1) - D^2/E^2); the diagonal
+    # correlator follows from Eq. 18, sum_i p_i p_i - G, averaged: k D^2/E^2.
+    return k * (n_wells - 1), -k, k, 1.0 / 6.0
+
+
 @dataclass(frozen=True)
 class ResponseOptions:
-    """Options of one evaluation (checked by :mod:`etm.dielectric`).
+    """The options of the ATS dielectric response, validated on construction.
 
-    ``coefs`` are (alpha, beta, beta_rel, gamma): m_res = alpha + beta D^2/E^2,
-    m_rel = beta_rel D^2/E^2, phonon weight (E^2 - gamma D^2)/E^2.
+    The keyword options of :func:`etm.dielectric.ats_response`, :func:`relative_change` and
+    :func:`loss` build one of these (their documentation describes each option); pass one to
+    :func:`response_rows` or reuse it across calls. ``ValueError`` names the first bad option,
+    its allowed values and the given value.
+
+    Examples
+    --------
+    >>> ResponseOptions(relaxation="debye", Gamma_inv_per_sK5=4e10).coefs
+    (1.0, -0.5, 0.5, 0.5)
+    >>> ResponseOptions(average="exact")
+    Traceback (most recent call last):
+    ...
+    ValueError: average must be one of 'direct', 'decoupled', got 'exact'
     """
 
-    orientation: str
-    average: str
-    coefs: tuple[float, float, float, float]
-    relaxation: str
-    Gamma_inv_per_sK5: float | None
-    rate_2LS: float
-    measuring_field: str
+    orientation: str = "isotropic"
+    average: str = "direct"
+    matrix_elements: str = "exact"
+    n_wells: int = 3
+    relaxation: str = "frozen"
+    Gamma_inv_per_sK5: float | None = None
+    rate_2LS: float = 0.0
+    measuring_field: str = "random"
     memory_MB: float | None = None
+
+    def __post_init__(self) -> None:
+        check_orientation(self.orientation)
+        check_choice("measuring_field", self.measuring_field, MEASURING_FIELDS)
+        check_choice("average", self.average, AVERAGES)
+        check_choice("relaxation", self.relaxation, RELAXATIONS)
+        coefficients(self.matrix_elements, self.n_wells)  # checks both
+        G = self.Gamma_inv_per_sK5
+        if self.relaxation == "debye" and G is None:
+            raise ValueError(
+                "Gamma_inv_per_sK5 [1/(s K^5)] > 0 is required with relaxation='debye'"
+            )
+        if G is not None:
+            object.__setattr__(
+                self, "Gamma_inv_per_sK5", check_positive("Gamma_inv_per_sK5", G, unit="1/(s K^5)")
+            )
+        r2 = check_positive("rate_2LS", self.rate_2LS, allow_zero=True, unit="1/s")
+        object.__setattr__(self, "rate_2LS", r2)
+        if self.memory_MB is not None:
+            check_positive("memory_MB", self.memory_MB, unit="MB")
+
+    @property
+    def coefs(self) -> tuple[float, float, float, float]:
+        """(alpha, beta, beta_rel, gamma) of :func:`coefficients`."""
+        return coefficients(self.matrix_elements, self.n_wells)
 
 
 def _sech2(x: NDArray) -> NDArray:

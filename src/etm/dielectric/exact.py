@@ -31,9 +31,11 @@ import numpy as np
 from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
-from etm.checks import check_frequency, check_positive, check_temperature
+from etm.checks import check_frequency, check_nonneg, check_temperature, plain
 from etm.constants import HF_K_PER_HZ
-from etm.ensemble import ExactGrid, check_orientation, lnD0_nodes, lnD_nodes, sinh_nodes
+from etm.dielectric.core import RELAXATIONS, ResponseOptions
+from etm.ensemble import ExactGrid, lnD0_nodes, lnD_nodes, sinh_nodes
+from etm.materials.coerce import as_dielectric
 from etm.params import DielectricATS
 from etm.relaxation import phonon_gamma
 from etm.spectrum import ats_well_energies, to_bare
@@ -51,7 +53,7 @@ __all__ = [
 #: ``"frozen"``: resonant part only (omega tau >> 1, the weak-field default); ``"static"``:
 #: omega tau -> 0; ``"debye"``: the population part with one Debye factor per system, its rate
 #: the lower doublet's one-phonon rate (Eq. 21) at the exact gap.
-EXACT_RELAXATIONS: tuple[str, ...] = ("frozen", "static", "debye")
+EXACT_RELAXATIONS: tuple[str, ...] = RELAXATIONS
 
 #: Default node counts (accuracy measured in docs/exact_response.md: refined(2) changes the
 #: relative change by < 1e-4 of its peak). ``n_phase`` is the Gauss-Legendre order of one
@@ -239,36 +241,29 @@ def _change(params, S, T, hf, B, orientation, grid, mode, G, gam, r2, omega):
 
 
 def _prepare(T_K, B_T, params, f_Hz, loop_area_A2, orientation, relaxation, Gamma_inv, rate_2LS):
-    if not isinstance(params, DielectricATS):
-        raise ValueError(
-            f"params must be a DielectricATS (amplitude and cutoffs), got {type(params).__name__}"
-        )
+    params = as_dielectric(params)
+    o = ResponseOptions(
+        orientation=orientation,
+        relaxation=relaxation,
+        Gamma_inv_per_sK5=Gamma_inv,
+        rate_2LS=rate_2LS,
+    )
     S = check_exact_inputs(params.ats, loop_area_A2, orientation)
-    check_orientation(orientation)
-    if relaxation not in EXACT_RELAXATIONS:
-        raise ValueError(f"relaxation must be one of {EXACT_RELAXATIONS}, got {relaxation!r}")
-    G = 0.0
-    if relaxation == "debye":
-        if Gamma_inv is None:
-            raise ValueError(
-                "Gamma_inv_per_sK5 [1/(s K^5)] > 0 is required with relaxation='debye'"
-            )
-        G = check_positive("Gamma_inv_per_sK5", Gamma_inv)
-    r2 = check_positive("rate_2LS", rate_2LS, allow_zero=True)
+    G = o.Gamma_inv_per_sK5 if o.relaxation == "debye" else 0.0
+    r2 = o.rate_2LS
     T = check_temperature(T_K)
-    B = np.asarray(B_T, dtype=float)
-    if (~np.isfinite(B) | (B < 0.0)).any():
-        raise ValueError(f"B_T must be finite and >= 0 T, got {B_T!r}")
+    B = check_nonneg("B_T", B_T, "T")
     f = check_frequency(f_Hz)
     hf = HF_K_PER_HZ * f
     if (hf >= 0.5 * params.Dmin_K).any():
         raise ValueError(
             f"f_Hz must be below k_B Dmin/(2h) = {0.5 * params.Dmin_K / HF_K_PER_HZ:.4g} Hz (the "
-            f"exact resonant part is a principal value only below every gap), got max {f.max()!r}"
+            f"exact resonant part is a principal value only below every gap), "
+            f"got max {plain(f.max())}"
         )
     T, B, f = (np.array(x, dtype=float) for x in np.broadcast_arrays(T, B, f))
     mode = EXACT_RELAXATIONS.index(relaxation)
-    return S, T, B, f, mode, G, r2
+    return S, T, B, f, mode, G, r2, params
 
 
 def _evaluate(T, B, f, params, S, orientation, grid, mode, G, gam, r2):
@@ -371,7 +366,7 @@ def exact_response(
     >>> bool(r.real[1] < r.real[0]), float(r.imag[0])
     (True, 0.0)
     """
-    S, T, B, f, mode, G, r2 = _prepare(
+    S, T, B, f, mode, G, r2, params = _prepare(
         T_K, B_T, params, f_Hz, loop_area_A2, orientation, relaxation, Gamma_inv_per_sK5, rate_2LS
     )
     gam = phonon_gamma(matrix_elements)
@@ -423,7 +418,7 @@ def exact_relative_change(
     >>> float(d[0]), bool(np.isclose(d[1], relative_change(0.05, 0.3, p), rtol=1e-2))
     (0.0, True)
     """
-    S, T, B, f, mode, G, r2 = _prepare(
+    S, T, B, f, mode, G, r2, params = _prepare(
         T_K, B_T, params, f_Hz, loop_area_A2, orientation, relaxation, Gamma_inv_per_sK5, rate_2LS
     )
     gam = phonon_gamma(matrix_elements)

@@ -39,8 +39,6 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
-
 from etm.checks import check_positive
 from etm.chunks import chunk_length, chunk_slices
 from etm.constants import K_TO_RAD_S, hbar, k_B
@@ -57,10 +55,13 @@ from etm.echo.single import (
     relaxation_rate,
     single_system_echo,
 )
-from etm.ensemble import check_orientation, coupling, resonance_grid
 from etm.ensemble.quadrature import CORE as _CORE
 from etm.ensemble.shells import SHELL_NODES_LIN, SHELL_NODES_LOG
+from etm.materials.coerce import as_echo, as_pulses
 from etm.params import ATSParams, EchoParams, Pulses
+from numpy.typing import ArrayLike, NDArray
+
+from etm.ensemble import check_orientation, coupling, resonance_grid
 
 __all__ = [
     "C_FORMS",
@@ -258,7 +259,7 @@ def complex_amplitude(
     T_K: ArrayLike,
     B_T: ArrayLike,
     params: EchoParams,
-    pulses: Pulses,
+    pulses: Pulses | None = None,
     *,
     tau12_s: ArrayLike | None = None,
     orientation: str = "isotropic",
@@ -291,6 +292,7 @@ def complex_amplitude(
     >>> bool(abs(pre.params.tan_omega_dtau * z.real + z.imag - a) < 1e-15 * abs(a))
     True
     """
+    pulses, params = as_pulses(pulses, params), as_echo(params)
     s = _setup(params, pulses, orientation, matrix_elements, c_form)
     T, B, t12 = _inputs(T_K, B_T, tau12_s, pulses)
     parts = _run(T.reshape(-1), B.reshape(-1), t12.reshape(-1), s, memory_MB, workers)
@@ -307,7 +309,7 @@ def amplitude(
     T_K: ArrayLike,
     B_T: ArrayLike,
     params: EchoParams,
-    pulses: Pulses,
+    pulses: Pulses | None = None,
     *,
     tau12_s: ArrayLike | None = None,
     orientation: str = "isotropic",
@@ -376,6 +378,7 @@ def amplitude(
     >>> bool(a[0] > 0)
     True
     """
+    pulses, params = as_pulses(pulses, params), as_echo(params)
     s = _setup(params, pulses, orientation, matrix_elements, c_form, detection)
     T, B, t12 = _inputs(T_K, B_T, tau12_s, pulses)
     parts = _run(T.reshape(-1), B.reshape(-1), t12.reshape(-1), s, memory_MB, workers)
@@ -441,7 +444,7 @@ def relative_amplitude(
     T_K: ArrayLike,
     B_T: ArrayLike,
     params: EchoParams,
-    pulses: Pulses,
+    pulses: Pulses | None = None,
     *,
     tau12_s: ArrayLike | None = None,
     B_high_T: float = 0.6,
@@ -503,6 +506,7 @@ def relative_amplitude(
     >>> float(np.round(r[0], 12))
     1.0
     """
+    pulses, params = as_pulses(pulses, params), as_echo(params)
     bg = check_positive("background", background, allow_zero=True)
     Bh = check_positive("B_high_T", B_high_T, allow_zero=True)
     A2 = check_positive("A_2LS", A_2LS, allow_zero=True)

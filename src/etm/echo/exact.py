@@ -30,18 +30,19 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
-from numpy.typing import ArrayLike, NDArray
-
 from etm.chunks import chunk_length, chunk_slices
 from etm.constants import K_TO_RAD_S
-from etm.ensemble import gauss_legendre01, sinh_nodes
+from etm.materials.coerce import as_echo, as_pulses
 from etm.params import EchoParams, Pulses
 from etm.relaxation import phonon_gamma
 from etm.spectrum import ats_well_energies, lower_gap, to_bare
 from etm.threelevel.pulses import system_echo
 from etm.threelevel.route import DEFAULT_LOOP_AREA_A2, check_exact_inputs, loop_phase
 from etm.threelevel.systems import closed_form_levels
+from numba import njit
+from numpy.typing import ArrayLike, NDArray
+
+from etm.ensemble import gauss_legendre01, sinh_nodes
 
 __all__ = [
     "EchoGrid",
@@ -423,7 +424,7 @@ def exact_amplitude(
     T_K: ArrayLike,
     B_T: ArrayLike,
     params: EchoParams,
-    pulses: Pulses,
+    pulses: Pulses | None = None,
     *,
     loop_area_A2: float = DEFAULT_LOOP_AREA_A2,
     matrix_elements: str = "exact",
@@ -475,6 +476,7 @@ def exact_amplitude(
     >>> bool(a[0] > 0), bool(a[1] != a[0])
     (True, True)
     """
+    pulses, params = as_pulses(pulses, params), as_echo(params)
     s = _setup(params, pulses, loop_area_A2, matrix_elements, rabi, grid)
     T, B = _inputs(T_K, B_T, s)
     return _amplitudes(T, B, s)
@@ -484,7 +486,7 @@ def exact_relative_amplitude(
     T_K: ArrayLike,
     B_T: ArrayLike,
     params: EchoParams,
-    pulses: Pulses,
+    pulses: Pulses | None = None,
     *,
     loop_area_A2: float = DEFAULT_LOOP_AREA_A2,
     B_high_T: float = 0.6,
@@ -527,6 +529,7 @@ def exact_relative_amplitude(
     >>> float(np.round(r[0], 12))
     1.0
     """
+    pulses, params = as_pulses(pulses, params), as_echo(params)
     if ats_sign not in (-1, 1):
         raise ValueError(f"ats_sign must be -1 or 1, got {ats_sign!r}")
     A2 = float(A_2LS)

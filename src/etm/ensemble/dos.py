@@ -20,12 +20,12 @@ Orientation of the loops relative to the field:
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
-
-from etm.checks import check_array
+from etm.checks import check_array, plain
 from etm.chunks import chunk_length, chunk_slices
 from etm.constants import AB_K_PER_T_KA2
+from etm.materials.coerce import as_ats
 from etm.params import ATSParams
+from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "ORIENTATIONS",
@@ -47,7 +47,7 @@ def check_orientation(orientation: str) -> str:
     if orientation not in ORIENTATIONS:
         raise ValueError(
             f"orientation must be one of {', '.join(repr(o) for o in ORIENTATIONS)}, "
-            f"got {orientation!r}"
+            f"got {plain(orientation)}"
         )
     return orientation
 
@@ -212,8 +212,8 @@ def ats_dos(
     E_K: ArrayLike,
     B_T: ArrayLike,
     params: ATSParams,
-    orientation: str = "isotropic",
     *,
+    orientation: str = "isotropic",
     memory_MB: float | None = None,
 ) -> NDArray[np.float64]:
     """Density of states of the ATS in a magnetic field (essay Eq. 13), states per gram per kelvin.
@@ -224,8 +224,8 @@ def ats_dos(
         Energy gap E [K], >= 0.
     B_T : array_like
         Magnetic field B [T], >= 0 (broadcast against ``E_K``).
-    params : ATSParams
-        The ATS distribution (effective parameters).
+    params : ATSParams or Material
+        The ATS distribution (effective parameters), or a Material (its ``ats``).
     orientation : {"isotropic", "aligned", "phi2/3"}
         How the loops are oriented relative to B (see the module docstring).
     memory_MB : float or None
@@ -248,6 +248,7 @@ def ats_dos(
     >>> float(g0[0]), bool(np.isclose(g0[1], 2 * np.pi * np.log(6.0)))
     (0.0, True)
     """
+    params = as_ats(params)
     check_orientation(orientation)
     E = check_array("E_K", E_K)
     B = check_array("B_T", B_T)

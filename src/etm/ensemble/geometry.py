@@ -20,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from etm.checks import plain
+from etm.ensemble.measure import gauss_legendre01
 from etm.ensemble.shells import shell_debye, shell_G, shell_W, y_range
 from etm.params import ATSParams
 
@@ -51,7 +53,7 @@ def check_measuring_field(measuring_field: str) -> str:
     if measuring_field not in MEASURING_FIELDS:
         raise ValueError(
             f"measuring_field must be one of {', '.join(map(repr, MEASURING_FIELDS))}, "
-            f"got {measuring_field!r}"
+            f"got {plain(measuring_field)}"
         )
     return measuring_field
 
@@ -268,8 +270,7 @@ def shell_quadrature(E, b, p: ATSParams, orientation: str, measuring_field: str,
     >>> bool(np.isclose(q[0], shell_moments(E, b, p, "isotropic")[0][0], rtol=1e-9))
     True
     """
-    t, w = np.polynomial.legendre.leggauss(SHELL_QUAD_NODES)
-    t, w = 0.5 * (t + 1.0), 0.5 * w
+    t, w = gauss_legendre01(SHELL_QUAD_NODES)
     Ec, bc = E[:, None], b[:, None]
     lo, hi = y_range(E, p)
     hi = np.minimum(hi, b * p.X0max_KA2)

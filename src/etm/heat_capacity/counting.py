@@ -22,6 +22,7 @@ from etm.ensemble import (
     lnD0_nodes,
     phase_nodes,
 )
+from etm.materials.coerce import as_ats
 from etm.params import ATSParams
 from etm.spectrum import ats_well_energies, lower_gap, to_bare
 from etm.threelevel.route import DEFAULT_LOOP_AREA_A2, check_exact_inputs, loop_phase
@@ -209,6 +210,7 @@ def exact_counting(
     >>> bool(np.isclose(n, analytic_counting(1.0, 0.0, p), rtol=1e-3))
     True
     """
+    params = as_ats(params)
     S = check_exact_inputs(params, loop_area_A2, orientation)
     E = check_nonneg("E_K", E_K, "K")
     B = check_nonneg("B_T", B_T, "T")
@@ -279,7 +281,7 @@ def _analytic_n_one(E: float, B: float, params: ATSParams, orientation: str, n: 
 
 
 def analytic_counting(
-    E_K: ArrayLike, B_T: ArrayLike, params: ATSParams, orientation: str = "isotropic"
+    E_K: ArrayLike, B_T: ArrayLike, params: ATSParams, *, orientation: str = "isotropic"
 ) -> NDArray[np.float64]:
     """Integrated number N(E, B) = integral of the analytic ATS DOS from 0 to E, per gram.
 
@@ -316,6 +318,7 @@ def analytic_counting(
     >>> bool(np.isclose(analytic_counting(1.0, 0.0, p), 2 * np.pi * np.log(6) * np.log(2)))
     True
     """
+    params = as_ats(params)
     check_orientation(orientation)
     E = check_nonneg("E_K", E_K, "K")
     B = check_nonneg("B_T", B_T, "T")

@@ -43,6 +43,7 @@ from etm.ensemble import (
     sinh_nodes,
 )
 from etm.heat_capacity._exact_kernels import exact_c_sums
+from etm.materials.coerce import as_ats
 from etm.params import ATSParams
 from etm.spectrum import ats_levels, ats_well_energies, lower_gap, to_bare
 from etm.threelevel.route import DEFAULT_LOOP_AREA_A2, check_exact_inputs, loop_phase, map_points
@@ -339,6 +340,7 @@ def exact_heat_capacity(
     >>> bool(np.isclose(c, ats(0.6, 0.0, p), rtol=1e-3))
     True
     """
+    params = as_ats(params)
     S = check_exact_inputs(params, loop_area_A2, orientation)
     nthreads = check_workers(workers)
     T = check_nonneg("T_K", T_K, "K")

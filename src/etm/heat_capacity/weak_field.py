@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
-
-from etm.checks import check_array, check_positive
+from etm.checks import check_array, check_positive, plain
 from etm.chunks import check_workers, chunk_length, chunk_slices
 from etm.constants import k_B, mu_B_K_per_T
-from etm.ensemble import check_orientation, gauss_legendre01, thermal_grid, thermal_plan
 from etm.ensemble.quadrature import GL_NODES, HEAD, base_edges, corner_arrays
 from etm.heat_capacity._kernels import cp_contract, cp_fused, cp_fused_parallel
+from etm.materials.coerce import as_ats, as_material
 from etm.params import ATSParams, Material
+from numpy.typing import ArrayLike, NDArray
+
+from etm.ensemble import check_orientation, gauss_legendre01, thermal_grid, thermal_plan
 
 __all__ = [
     "single_ts",
@@ -114,6 +115,7 @@ def ats(
     >>> bool(c1 < c0)
     True
     """
+    params = as_ats(params)
     check_orientation(orientation)
     nthreads = check_workers(workers)
     plan = thermal_plan(T_K, B_T, params, orientation, memory_MB=memory_MB)
@@ -175,6 +177,7 @@ def ats_reference(
     >>> bool(np.isclose(ats_reference(0.6, 1.0, p), ats(0.6, 1.0, p), rtol=1e-12))
     True
     """
+    params = as_ats(params)
     grid = thermal_grid(T_K, B_T, params, orientation)
     if grid.T_K.size == 0:
         return np.zeros(grid.shape)
@@ -244,7 +247,7 @@ def zeeman_schottky(
     B = check_array("B_T", B_T)
     S = check_positive("S", S)
     if abs(2 * S - round(2 * S)) > 1e-12:
-        raise ValueError(f"S must be a positive multiple of 1/2, got {S!r}")
+        raise ValueError(f"S must be a positive multiple of 1/2, got {plain(S)}")
     g = check_positive("g", g)
     n = 2.0 * S + 1.0
     x = g * mu_B_K_per_T * B / (2.0 * T)
@@ -283,6 +286,7 @@ def components(
     >>> list(terms)[:3]
     ['ATS', '2LS', 'phonon']
     """
+    material = as_material(material)
     T = check_array("T_K", T_K, strict=True)
     B = check_array("B_T", B_T)
     T, B = np.broadcast_arrays(T, B)
@@ -351,6 +355,7 @@ def total(
     >>> c.shape
     (2,)
     """
+    material = as_material(material)
     terms = components(
         T_K, B_T, material, orientation=orientation, workers=workers, memory_MB=memory_MB
     )

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from etm.checks import check_finite, check_positive
+from etm.checks import check_finite, check_positive, plain
 from etm.params import (
     FE2_G,
     FE2_SPIN,
@@ -202,7 +202,7 @@ def _nearest(rows, T_K: float, tol_K: float, glass: str, what: str):
         return best
     raise ValueError(
         f"T_K for {glass} must be one of {_temps(rows)} K (the essay's {what}; matched within "
-        f"tol_K = {tol:g} K), got {T_K!r}"
+        f"tol_K = {tol:g} K), got {plain(T_K)}"
     )
 
 
@@ -437,7 +437,7 @@ class Glass:
         }.get(_norm(observable))
         if rows is None:
             raise ValueError(
-                f"observable must be one of {', '.join(OBSERVABLE_KEYS)}, got {observable!r}"
+                f"observable must be one of {', '.join(OBSERVABLE_KEYS)}, got {plain(observable)}"
             )
         return tuple(dict.fromkeys(r.T_K for r in rows))
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from etm.checks import check_drive_ratio, check_frequency, check_positive
+from etm.checks import check_drive_ratio, check_frequency, check_positive, plain
 from etm.dielectric.ats import ats_response
 from etm.dielectric.stm import stm_relaxation, stm_resonant, stm_resonant_loss
+from etm.materials.coerce import as_dielectric
 from etm.params import DielectricATS
 
 __all__ = ["check_filling_factor", "fractional_shift", "inverse_q"]
@@ -29,7 +30,7 @@ def check_filling_factor(filling_factor: float) -> float:
     """Return the filling factor F as a float; ``ValueError`` unless 0 < F <= 1."""
     F = float(filling_factor)
     if not (np.isfinite(F) and 0.0 < F <= 1.0):
-        raise ValueError(f"filling_factor must satisfy 0 < filling_factor <= 1, got {F!r}")
+        raise ValueError(f"filling_factor must satisfy 0 < filling_factor <= 1, got {plain(F)}")
     return F
 
 
@@ -101,6 +102,7 @@ def fractional_shift(
     >>> bool(x[1] < x[0] < x[2])  # the 2LS dip near kT ~ hf/2, then the rise like ln T
     True
     """
+    ats = None if ats is None else as_dielectric(ats, "ats")
     F = check_filling_factor(filling_factor)
     check_frequency(f_Hz, positive=True)
     eps = stm_resonant(T_K, f_Hz, C, E_ref_K=E_ref_K)
@@ -174,6 +176,7 @@ def inverse_q(
     >>> [round(float(v) * 1e6, 4) for v in q]  # F delta0 = 5e-6, then 1/sqrt(1 + 1e4)
     [5.0, 0.05]
     """
+    ats = None if ats is None else as_dielectric(ats, "ats")
     F = check_filling_factor(filling_factor)
     check_frequency(f_Hz, positive=True)
     Qo = check_positive("inverse_Q_other", inverse_Q_other, allow_zero=True)
