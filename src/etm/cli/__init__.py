@@ -83,8 +83,9 @@ def materials_cmd(name: str | None) -> None:
 
 def _register() -> None:
     from etm.cli.fit import cell_size, fit, tg
+    from etm.cli.resonator import resonator
 
-    for cmd in (fit, cell_size, tg):
+    for cmd in (fit, cell_size, tg, resonator):
         cli.add_command(cmd)
 
 
