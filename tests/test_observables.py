@@ -37,6 +37,7 @@ AXIS0 = {
     "ats": np.array([[0.6], [1.36]]),
     "dielectric": np.array([[0.05], [0.12]]),
     "echo": np.array([[0.012], [0.03]]),
+    "neqm": np.array([[0.012], [0.03]]),
     "E_K": np.array([[0.5], [1.2]]),
 }
 
@@ -139,6 +140,8 @@ def test_catalog_objects_accepted(name):
         other = {obs.params[0]: materials.dielectric_row("BAS", 0.05)}  # the row itself
     elif obs.kind == "echo":
         other = {"params": materials.echo_row("BAS sample 2"), "pulses": None}  # row + pulses
+    elif obs.kind == "neqm":
+        other = {"params": materials.neqm_row("BAS sample 2"), "pulses": None}
     else:
         pytest.skip("a Material is the parameter object itself")
     again = _call(name, a0, 0.1, **other)

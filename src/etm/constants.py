@@ -23,6 +23,10 @@ hbar: float = h / (2.0 * math.pi)
 e: float = 1.602176634e-19
 #: Bohr magneton mu_B [J/T] (CODATA 2022).
 mu_B: float = 9.2740100657e-24
+#: Nuclear magneton mu_N [J/T] (CODATA 2022).
+mu_N: float = 5.0507837393e-27
+#: mu_N/h [Hz/T] = 7.6225932e6: the Larmor frequency of a nucleus is |g_n| MU_N_HZ_PER_T B.
+MU_N_HZ_PER_T: float = mu_N / h
 #: Bohr magneton over k_B [K/T]: the Zeeman energy g mu_B B in kelvin is ``g * mu_B_K_per_T * B``.
 mu_B_K_per_T: float = mu_B / k_B
 #: Vacuum permittivity epsilon_0 [F/m] (CODATA 2022).

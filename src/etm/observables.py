@@ -16,7 +16,7 @@ Examples
 >>> CATALOG["eps"].path, CATALOG["eps"].units
 ('etm.dielectric.relative_change', '1')
 >>> sorted({o.family for o in CATALOG.values()})
-['dielectric', 'echo', 'ensemble', 'heat_capacity', 'magnetization', 'resonator']
+['dielectric', 'echo', 'ensemble', 'heat_capacity', 'magnetization', 'neqm', 'resonator']
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ from etm.checks import plain
 __all__ = ["CATALOG", "Observable", "example_arguments", "lookup"]
 
 #: The kinds of parameter object an entry takes, and how the catalog builds one
-#: (:func:`example_arguments`): a Material, ATSParams, DielectricATS, EchoParams + Pulses.
-PARAM_KINDS = ("material", "ats", "dielectric", "echo")
+#: (:func:`example_arguments`): a Material, ATSParams, DielectricATS, EchoParams + Pulses,
+#: NEQMParams + Pulses.
+PARAM_KINDS = ("material", "ats", "dielectric", "echo", "neqm")
 
 
 @dataclass(frozen=True)
@@ -331,6 +332,17 @@ CATALOG: dict[str, Observable] = dict(
             "1",
             "relative echo amplitude A(B)/A(B_high), exact three-level route",
         ),
+        _obs(
+            "neqm_echo",
+            "etm.neqm.relative_amplitude",
+            "neqm",
+            "weak field",
+            "neqm",
+            ("params", "pulses"),
+            "1",
+            "relative echo amplitude A(B)/A(B_high), nuclear quadrupole model (the rival theory)",
+            extra=("tau12_s",),
+        ),
         # magnetization ------------------------------------------------------------------------
         _obs(
             "magnetization",
@@ -382,8 +394,8 @@ def lookup(name: str) -> Observable:
 def example_arguments(name: str) -> dict[str, Any]:
     """Parameter objects (by keyword) and required options for ``name``, from the essay's tables.
 
-    BAS at 0.6 K (Tables 1-2), BAS at 50 mK (Table 5), BAS sample 2 (Table 7): what the docs'
-    examples and the contract test use.
+    BAS at 0.6 K (Tables 1-2), BAS at 50 mK (Table 5), BAS sample 2 (Table 7 and its NEQM row):
+    what the docs' examples and the contract test use.
 
     Examples
     --------
@@ -399,9 +411,12 @@ def example_arguments(name: str) -> dict[str, Any]:
         objs = {"params": materials.get("BAS").at(0.6).ats}
     elif obs.kind == "dielectric":
         objs = {obs.params[0]: materials.dielectric_row("BAS", 0.05).params}
-    else:
+    elif obs.kind == "echo":
         row = materials.echo_row("BAS sample 2")
         objs = {"params": row.params, "pulses": row.pulses}
+    else:
+        nrow = materials.neqm_row("BAS sample 2")
+        objs = {"params": nrow.params, "pulses": nrow.pulses}
     return {**objs, **obs.required}
 
 

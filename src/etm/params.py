@@ -10,11 +10,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from etm.checks import check_finite, check_positive, plain
+from etm.checks import check_finite, check_int, check_positive, plain
 from etm.constants import DEBYE_C_M, hbar, k_B
 
 __all__ = [
     "ATSParams",
+    "NEQMParams",
+    "QuadrupolarNucleus",
     "DielectricATS",
     "EchoParams",
     "Pulses",
@@ -326,3 +328,133 @@ class Pulses:
     def t_echo_s(self) -> float:
         """Laboratory time of the echo read-out, from the start of pulse 1 [s]."""
         return self.tau1_s + self.tau2_s + 2.0 * self.tau12_s
+
+
+# --------------------------------------------------------------------------------------------
+# the nuclear electric quadrupole model (NEQM, docs/neqm.md section 4): the distributions are
+# C_Q log-normal (median CQ_Hz, ln-width CQ_sigma), eta uniform on [0, eta_max], orientations
+# uniform relative to B; rotation_deg=None draws the two wells' tensors independently, a number
+# gives the right well the left well's tensor rotated by that angle about a random axis.
+
+
+@dataclass(frozen=True)
+class QuadrupolarNucleus:
+    """One quadrupolar isotope carried by a fraction of the tunneling systems.
+
+    Parameters
+    ----------
+    label : str
+        Isotope, e.g. ``"Al-27"``.
+    I : float
+        Nuclear spin, a multiple of 1/2, >= 1 (smaller spins have no quadrupole moment).
+    gamma_Hz_per_T : float
+        gamma/(2 pi) = g_n mu_N/h [Hz/T], signed, != 0.
+    fraction : float
+        Fraction of all tunneling systems whose tunneling atom carries this isotope, in [0, 1].
+    CQ_Hz : float
+        Median of the quadrupole coupling constant C_Q = e^2 q Q/h [Hz], > 0.
+    CQ_sigma : float
+        Width of ln C_Q (log-normal distribution), >= 0 (0: every system has C_Q = CQ_Hz).
+    eta_max : float
+        The asymmetry eta of each gradient is uniform on [0, eta_max], 0 <= eta_max <= 1.
+    """
+
+    label: str
+    I: float  # noqa: E741 - the literature's symbol
+    gamma_Hz_per_T: float
+    fraction: float
+    CQ_Hz: float
+    CQ_sigma: float = 0.4
+    eta_max: float = 1.0
+
+    def __post_init__(self) -> None:
+        I = check_finite("I", self.I)  # noqa: E741
+        if I < 1.0 or abs(2.0 * I - round(2.0 * I)) > 1e-12:
+            raise ValueError(f"I must be a multiple of 1/2 and >= 1, got {self.I!r}")
+        object.__setattr__(self, "I", float(round(2.0 * I)) / 2.0)
+        g = check_finite("gamma_Hz_per_T", self.gamma_Hz_per_T, "Hz/T")
+        if g == 0.0:
+            raise ValueError("gamma_Hz_per_T must be != 0 [Hz/T], got 0")
+        object.__setattr__(self, "gamma_Hz_per_T", g)
+        fr = check_positive("fraction", self.fraction, allow_zero=True)
+        if fr > 1.0:
+            raise ValueError(f"fraction must be in [0, 1], got {self.fraction!r}")
+        object.__setattr__(self, "fraction", fr)
+        object.__setattr__(self, "CQ_Hz", check_positive("CQ_Hz", self.CQ_Hz, unit="Hz"))
+        object.__setattr__(
+            self, "CQ_sigma", check_positive("CQ_sigma", self.CQ_sigma, allow_zero=True)
+        )
+        em = check_positive("eta_max", self.eta_max, allow_zero=True)
+        if em > 1.0:
+            raise ValueError(f"eta_max must be in [0, 1], got {self.eta_max!r}")
+        object.__setattr__(self, "eta_max", em)
+
+    @property
+    def dim(self) -> int:
+        """2I + 1, the number of nuclear states."""
+        return int(round(2.0 * self.I)) + 1
+
+    @property
+    def nu_Q_Hz(self) -> float:
+        """The quadrupole frequency nu_Q = 3 C_Q/(2I(2I - 1)) [Hz] of the median C_Q (the
+        splitting of the |m| = 1/2 and 3/2 doublets of an axial gradient)."""
+        return 3.0 * self.CQ_Hz / (2.0 * self.I * (2.0 * self.I - 1.0))
+
+    @property
+    def recovery_field_T(self) -> float:
+        """B* = nu_Q/|gamma/2 pi| [T]: the field where the Zeeman splitting reaches nu_Q."""
+        return self.nu_Q_Hz / abs(self.gamma_Hz_per_T)
+
+
+@dataclass(frozen=True)
+class NEQMParams:
+    """The NEQM parameter set of a glass.
+
+    Parameters
+    ----------
+    nuclei : tuple of QuadrupolarNucleus
+        The quadrupolar isotopes and their fractions (their sum <= 1; the rest of the tunneling
+        systems carry no quadrupolar nucleus). May be empty.
+    omega1_per_s : float
+        Omega_1 = p F0/hbar [rad/s], the Rabi frequency of a symmetric 2LS (Delta0 = E) whose
+        dipole is along the pulse field; it weights the 2LS by their echo (docs/neqm.md sec. 4).
+    rotation_deg : float or None
+        ``None``: the gradient tensors of the two wells are independent (orientation, C_Q and
+        eta drawn separately). A number in [0, 180]: the right well's tensor is the left well's
+        rotated by this angle about a uniformly random axis.
+    atoms_per_system : int
+        Atoms that move together in one tunneling system, each carrying a nucleus with the
+        probabilities above independently; the echo factors multiply (docs/neqm.md sec. 4), >= 1.
+    """
+
+    nuclei: tuple[QuadrupolarNucleus, ...]
+    omega1_per_s: float
+    rotation_deg: float | None = None
+    atoms_per_system: int = 1
+
+    def __post_init__(self) -> None:
+        nuc = tuple(self.nuclei)
+        for n in nuc:
+            if not isinstance(n, QuadrupolarNucleus):
+                raise TypeError(
+                    f"nuclei must hold QuadrupolarNucleus objects, got {type(n).__name__}"
+                )
+        object.__setattr__(self, "nuclei", nuc)
+        if sum(n.fraction for n in nuc) > 1.0 + 1e-12:
+            tot = sum(n.fraction for n in nuc)
+            raise ValueError(f"the fractions of the nuclei must sum to <= 1, got {tot!r}")
+        object.__setattr__(
+            self, "omega1_per_s", check_positive("omega1_per_s", self.omega1_per_s, unit="rad/s")
+        )
+        if self.rotation_deg is not None:
+            r = check_finite("rotation_deg", self.rotation_deg, "deg")
+            if not 0.0 <= r <= 180.0:
+                raise ValueError(f"rotation_deg must be in [0, 180] [deg] or None, got {r!r}")
+            object.__setattr__(self, "rotation_deg", r)
+        n_at = check_int("atoms_per_system", self.atoms_per_system, minimum=1)
+        object.__setattr__(self, "atoms_per_system", n_at)
+
+    @property
+    def f_Q(self) -> float:
+        """Fraction of tunneling atoms that carry a quadrupolar nucleus (sum of the fractions)."""
+        return math.fsum(n.fraction for n in self.nuclei)

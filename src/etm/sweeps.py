@@ -41,7 +41,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from etm.checks import check_int, plain
 from etm.chunks import check_workers
-from etm.materials.coerce import as_echo, as_pulses
+from etm.materials.coerce import as_pulses
 from etm.observables import lookup
 from etm.params import ATSParams
 
@@ -88,7 +88,6 @@ def _resolve(observable: str, kwargs: dict[str, Any]):
         params[p] = kwargs.pop(p)
     if obs.params == ("params", "pulses"):  # an echo row carries its pulses
         params["pulses"] = as_pulses(params["pulses"], params["params"])
-        params["params"] = as_echo(params["params"])
     name = observable
     if observable == "cp" and isinstance(params["material"], ATSParams):
         name = "cp_ats"  # an ATSParams alone: the ATS term
@@ -196,7 +195,8 @@ def sweep(
         ``"resonator_shift"``, ``"resonator_inverse_qi"`` (``ats=``, ``f_Hz``,
         ``filling_factor=``); ``"echo"``, ``"echo_amplitude"``, ``"exact_echo"`` (``params=``
         and ``pulses=``, or an echo row as ``params=``; extra coordinate ``tau12_s``);
-        ``"magnetization"``, ``"magnetization_ats"``, ``"exact_magnetization"``.
+        ``"magnetization"``, ``"magnetization_ats"``, ``"exact_magnetization"``;
+        ``"neqm_echo"`` (the nuclear-quadrupole rival, ``params=`` an NEQM row).
     T_K : array_like
         Temperatures [K], a scalar or 1-D: a dimension (or a scalar coordinate); every
         observable but the DOS and the counting.

@@ -12,12 +12,14 @@ checks that they agree and that every cited test exists).
 from __future__ import annotations
 
 from etm.audit.findings import FIGURES, RESULTS, TABLES
+from etm.audit.rival import RIVAL
 from etm.audit.rows import EQUATIONS, AuditRow
 
 __all__ = ["AuditRow", "ROWS", "VERDICTS", "markdown"]
 
-#: Every audited item: equations, tables, figures, stated results (in the essay's order each).
-ROWS: tuple[AuditRow, ...] = EQUATIONS + TABLES + FIGURES + RESULTS
+#: Every audited item: equations, tables, figures, stated results (in the essay's order each),
+#: then the rival theory's (NEQM) statements of section 3.3 (:mod:`etm.audit.rival`).
+ROWS: tuple[AuditRow, ...] = EQUATIONS + TABLES + FIGURES + RESULTS + RIVAL
 
 #: The verdicts a row may carry (the first words of :attr:`AuditRow.verdict`).
 VERDICTS: tuple[str, ...] = ("reproduced", "differs", "not computable")

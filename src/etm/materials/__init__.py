@@ -37,6 +37,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from etm.checks import check_finite, check_positive, plain
+from etm.materials.nuclei import neqm_names, neqm_row
 from etm.params import (
     FE2_G,
     FE2_SPIN,
@@ -64,6 +65,8 @@ __all__ = [
     "echo_row",
     "get",
     "names",
+    "neqm_names",
+    "neqm_row",
 ]
 
 #: Default tolerance [K] of the temperature look-ups: a table row matches a requested T_K within

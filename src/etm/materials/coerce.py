@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from etm.checks import plain
-from etm.params import ATSParams, DielectricATS, EchoParams, Material, Pulses
+from etm.params import ATSParams, DielectricATS, EchoParams, Material, NEQMParams, Pulses
 
 __all__ = ["as_ats", "as_dielectric", "as_echo", "as_pulses", "as_material"]
 
@@ -116,6 +116,20 @@ def as_echo(value: Any, name: str = "params") -> EchoParams:
     raise _refuse(name, value, _HOW_ECHO)
 
 
+def as_neqm(value: Any, name: str = "params") -> NEQMParams:
+    """An :class:`NEQMParams` from itself or an NEQM row (``etm.materials.neqm_row(name)``)."""
+    if isinstance(value, NEQMParams):
+        return value
+    if isinstance(getattr(value, "params", None), NEQMParams):
+        return value.params
+    raise _refuse(
+        name,
+        value,
+        "an NEQMParams, or a row from etm.materials.neqm_row(name), e.g. "
+        "etm.materials.neqm_row('BAS sample 2')",
+    )
+
+
 def as_pulses(value: Any, params: Any = None, name: str = "pulses") -> Pulses:
     """The :class:`Pulses`: ``value`` itself, or (``value`` None) the pulses of an EchoRow given
     as ``params``; an EchoRow as ``value`` gives its pulses."""
@@ -128,5 +142,6 @@ def as_pulses(value: Any, params: Any = None, name: str = "pulses") -> Pulses:
     raise _refuse(
         name,
         value,
-        "a Pulses(f_Hz, tau1_s, tau2_s, tau12_s), or the .pulses of etm.materials.echo_row(name)",
+        "a Pulses(f_Hz, tau1_s, tau2_s, tau12_s), or the .pulses of etm.materials.echo_row(name) "
+        "or etm.materials.neqm_row(name)",
     )
