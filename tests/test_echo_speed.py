@@ -120,6 +120,7 @@ def test_fused_kernel_equals_the_former_numpy_kernel(name, opt):
             orientation=opt["orientation"],
             matrix_elements=opt["me"],
             c_form=opt["c_form"],
+            rabi="rms",  # the former kernel's one orientation-averaged Rabi frequency
         )
         # issue 10: equal to 1e-12 relative (measured <= 5e-15: summation order and the
         # one-ulp rewritings of the fused loop)

@@ -16,6 +16,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytestmark = pytest.mark.skipif(
@@ -60,7 +61,44 @@ CASES = {
         out = thermal_dos_integral(single_ts, 0.6, np.linspace(0.0, 8.0, n), p, memory_MB=32)
         assert out.shape == (n,) and np.isfinite(out).all()
     """,
+    # issue 19, case 13: ~60 kB per field (762 MB at 1e4 fields, OOM at 1e6) before chunking
+    "magnetization_total": """
+        from etm import magnetization, materials
+        m = materials.get("BAS").at(0.60)
+        out = magnetization.total(0.6, np.linspace(0.0, 8.0, n), m)
+        assert out.shape == (n,) and np.isfinite(out).all()
+    """,
 }
+
+
+@pytest.mark.slow
+def test_magnetization_at_a_million_points_stays_under_500_MB():
+    # issue 19, case 13: 1e6 (T, B) points, 1e4 distinct fields: the unchunked code gathered a
+    # (1e6, 360) energy grid per array (~3 GB each); the chunked one peaks at ~370 MB, of which
+    # ~200 MB are the interpreter with numpy, scipy and numba (the other observables: < 600 MB)
+    body = """
+        from etm import magnetization, materials
+        m = materials.get("BAS").at(0.60)
+        magnetization.total(0.6, np.linspace(0.0, 8.0, 10), m)
+        B = np.tile(np.linspace(0.0, 8.0, n // 100), 100)
+        T = np.repeat(np.linspace(0.3, 3.0, 100), n // 100)
+        out = magnetization.total(T, B, m)
+        assert out.shape == (n,) and np.isfinite(out).all()
+    """
+    peak = _peak_MB(body, 1_000_000)
+    assert peak < 500.0, f"peak {peak:.0f} MB"
+
+
+def test_magnetization_chunks_give_the_unchunked_result():
+    # the grid of a chunk follows every field of the call (etm.ensemble.response_grid), so the
+    # result does not depend on the budget: equal to the last bit
+    from etm import magnetization, materials
+
+    p = materials.get("BAS").at(0.60).ats
+    rng = np.random.default_rng(0)
+    T, B = rng.uniform(0.1, 3.0, 500), np.round(rng.uniform(0.0, 8.0, 500), 2)
+    whole = magnetization.ats(T, B, p, memory_MB=1e4)
+    assert np.array_equal(magnetization.ats(T, B, p, memory_MB=0.05), whole)
 
 
 @pytest.mark.slow

@@ -21,14 +21,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from etm.checks import check_array, check_positive
-from etm.constants import ANGSTROM2_M2, PHI0_T_M2, k_B, mu_B, mu_B_K_per_T
-from etm.materials.coerce import as_ats, as_material
-from etm.params import FE3_G, FE3_SPIN, ATSParams, Material, Paramagnet
-from etm.spectrum import ats_levels, ats_well_energies, lower_gap, to_bare
-from etm.threelevel.route import DEFAULT_LOOP_AREA_A2, check_exact_inputs
 from numpy.typing import ArrayLike, NDArray
 
+from etm.checks import check_array, check_positive
+from etm.chunks import chunk_length, chunk_slices
+from etm.constants import ANGSTROM2_M2, PHI0_T_M2, k_B, mu_B, mu_B_K_per_T
 from etm.ensemble import (
     DEFAULT_GRID,
     ExactGrid,
@@ -40,6 +37,10 @@ from etm.ensemble import (
     sinh_nodes,
     y_pieces,
 )
+from etm.materials.coerce import as_ats, as_material
+from etm.params import FE3_G, FE3_SPIN, ATSParams, Material, Paramagnet
+from etm.spectrum import ats_levels, ats_well_energies, lower_gap, to_bare
+from etm.threelevel.route import DEFAULT_LOOP_AREA_A2, check_exact_inputs
 
 __all__ = [
     "paramagnet",
@@ -52,6 +53,9 @@ __all__ = [
 ]
 
 _PI_3 = np.pi / 3.0
+#: Working memory of one (field or point, energy node) in :func:`ats` [bytes]: the energy grid,
+#: its weights, the shell integral's temporaries on each y piece, the gathered rows and tanh.
+_BYTES_PER_NODE = 8.0 * 32
 #: Fields [T] below which the ATS magnetization is evaluated at B_LIN_T and scaled linearly
 #: (the O(B^3) term is ~(b X0max/Dmin)^2 ~ 1e-17 relative there).
 B_LIN_T: float = 1e-8
@@ -182,7 +186,12 @@ def _shell_y2(E: NDArray, b: NDArray, p: ATSParams, orientation: str) -> NDArray
 
 
 def ats(
-    T_K: ArrayLike, B_T: ArrayLike, params: ATSParams, *, orientation: str = "isotropic"
+    T_K: ArrayLike,
+    B_T: ArrayLike,
+    params: ATSParams,
+    *,
+    orientation: str = "isotropic",
+    memory_MB: float | None = None,
 ) -> NDArray[np.float64]:
     """Weak-field ATS magnetization M = -dF/dB of the ensemble, in J/(T g).
 
@@ -206,6 +215,11 @@ def ats(
         The ATS distribution (effective parameters).
     orientation : {"isotropic", "aligned", "phi2/3"}
         Loop orientation average, as in :func:`etm.ensemble.ats_dos`.
+    memory_MB : float or None
+        Working-memory budget [MB] (:mod:`etm.chunks`): the fields and then the points are
+        taken in chunks whose energy grids fit it, so the peak memory does not grow with the
+        number of points beyond ~50 bytes per point (inputs, index arrays, result). The result
+        does not depend on it.
 
     Returns
     -------
@@ -237,11 +251,25 @@ def ats(
     # underflow for B < 1e-150 T)
     Bf = np.maximum(Bin, B_LIN_T)
     Bu, inv = np.unique(Bf, return_inverse=True)
-    E, dE, Et, dEt = response_grid(Bu, Tf, params, orientation)
-    E, dE = np.concatenate([E, Et], axis=1), np.concatenate([dE, dEt], axis=1)
-    b = coupling(Bu, orientation)[:, None]
-    wY = _shell_y2(E, b, params, orientation) * dE  # (nB, K)
-    vals = np.einsum("nk,nk->n", wY[inv], np.tanh(E[inv] / (2.0 * Tf[:, None])))
+    inv = inv.reshape(-1)
+    # the grid's top and refinement follow every field and the extreme temperatures, so a
+    # chunk's rows equal those of one grid over all fields (etm.ensemble.response_grid)
+    T_span = np.array([Tf.min(), Tf.max()])
+    E, _, Et, _ = response_grid(Bu[:1], T_span, params, orientation, all_fields_T=Bu)
+    length = chunk_length(_BYTES_PER_NODE * (E.shape[1] + Et.shape[1]), memory_MB=memory_MB)
+    order = np.argsort(inv, kind="stable")
+    starts = np.searchsorted(inv[order], np.arange(0, Bu.size + length, length))
+    vals = np.empty(Tf.size)
+    for k, fs in enumerate(chunk_slices(Bu.size, length)):
+        E, dE, Et, dEt = response_grid(Bu[fs], T_span, params, orientation, all_fields_T=Bu)
+        E, dE = np.concatenate([E, Et], axis=1), np.concatenate([dE, dEt], axis=1)
+        b = coupling(Bu[fs], orientation)[:, None]
+        wY = _shell_y2(E, b, params, orientation) * dE  # (fields of the chunk, K)
+        points = order[starts[k] : starts[k + 1]]
+        for ps in chunk_slices(points.size, length):
+            i = points[ps]
+            rows = inv[i] - fs.start
+            vals[i] = np.einsum("nk,nk->n", wY[rows], np.tanh(E[rows] / (2.0 * Tf[i, None])))
     out[on] = np.pi * params.nP_per_g * k_B * vals / Bf * (Bin / Bf)
     return out
 

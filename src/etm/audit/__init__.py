@@ -69,4 +69,3 @@ def markdown() -> str:
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     lines.append("")
     return "\n".join(lines)
-

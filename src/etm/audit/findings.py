@@ -270,11 +270,18 @@ _ALL: tuple[AuditRow, ...] = (
         "Section 3.3: one Rabi frequency per system",
         "the 'main approximation': the orientation-dependent complex Rabi frequency replaced by "
         "Omega_R",
-        "etm.echo.exact (in-plane field direction averaged), etm.echo (Omega_R)",
-        ("tests/test_echo_exact.py::test_rms_mode_reduces_to_weak_field_closed_form",),
-        "averaging the echo over the in-plane field direction changes a(B) by -5 % (BK7 6 us) to "
-        "+40 % (BAS), most at low field; BK7 1.5 us loses its 0.3 T maximum "
-        "(docs/exact_response.md 3)",
+        "etm.echo and etm.echo.exact with rabi='exact' (the echo averaged over the pulse "
+        "field's direction, measuring_field='random'/'parallel'/'perpendicular'); rabi='rms' "
+        "the essay's Omega_R",
+        (
+            "tests/test_echo_directions.py::test_closed_form_against_direct_direction_integral",
+            "tests/test_echo_directions.py::test_exact_route_weak_field_limit_is_the_closed_form",
+            "tests/test_echo_exact.py::test_rms_mode_reduces_to_weak_field_closed_form",
+        ),
+        "a/a_rms with the field's direction on the sphere (random): 1.53-1.54 (BAS), 1.36 (BK7 "
+        "1.5 us), 0.87 (BK7 6 us) at 0 T; 1.43, 1.35, 1.24, 0.86 at 0.6 T (weak field; exact "
+        "route S = 1e4 within 0.01): +54 % to -14 %, +73 % to -20 % for F parallel or "
+        "perpendicular to B (docs/echo.md 9, docs/exact_response.md 3)",
         "differs: the approximation is the largest single effect on the low-field echo",
     ),
     AuditRow(

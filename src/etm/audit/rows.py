@@ -288,7 +288,8 @@ EQUATIONS: tuple[AuditRow, ...] = (
         "Omega_R = p1 F0 sqrt(D0^2 phi^2 + (5/6) D^2)/...: weight (E^2 - D^2/6)",
         "etm.echo (matrix_elements='essay'; 'exact' uses (E^2 - D^2/2))",
         ("tests/test_echo_breakdown.py::test_effective_rabi_averages_to_exact_form",),
-        "exact in-plane average gives (E^2 - D^2/2); the choice moves A(B)/A(0.6 T) by 0.06-0.36",
+        "exact in-plane average gives (E^2 - D^2/2); the choice moves A(B)/A(0.6 T) by 0.06-0.36 "
+        "(one rms Rabi frequency each; the echo averaged over the field's direction: Section 3.3)",
         "differs: as Eq. 21, the D^2/6 does not follow from Eq. 6",
     ),
     AuditRow(

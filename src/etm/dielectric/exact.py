@@ -34,7 +34,7 @@ from numpy.typing import ArrayLike, NDArray
 from etm.checks import check_frequency, check_nonneg, check_temperature, plain
 from etm.constants import HF_K_PER_HZ
 from etm.dielectric.core import RELAXATIONS, ResponseOptions
-from etm.ensemble import ExactGrid, lnD0_nodes, lnD_nodes, sinh_nodes
+from etm.ensemble import ExactGrid, gauss_legendre01, lnD0_nodes, lnD_nodes, sinh_nodes
 from etm.materials.coerce import as_dielectric
 from etm.params import DielectricATS
 from etm.relaxation import phonon_gamma
@@ -198,9 +198,9 @@ def _isotropic_plan(phi0: NDArray, h_min: float, n: int):
     wide = (dist <= 0.0) | (hi_e - lo_e > 0.3 * dist)
     nodes, weights, panel = [], [], []
     for i, (x0, x1, wd) in enumerate(zip(lo_e, hi_e, wide, strict=True)):
-        t, wt = np.polynomial.legendre.leggauss(n if wd else _N_NARROW)
-        nodes.append(x0 + 0.5 * (x1 - x0) * (t + 1.0))
-        weights.append(0.5 * (x1 - x0) * wt)
+        t, wt = gauss_legendre01(n if wd else _N_NARROW)
+        nodes.append(x0 + (x1 - x0) * t)
+        weights.append((x1 - x0) * wt)
         panel.append(np.full(t.size, i))
     idx = np.searchsorted(edges, a)
     return (

@@ -24,6 +24,7 @@ from scipy import special
 
 from etm.checks import check_drive_ratio, check_frequency, check_positive, check_temperature
 from etm.constants import HF_K_PER_HZ
+from etm.ensemble.measure import gauss_legendre01
 
 __all__ = [
     "relaxation_u_integral",
@@ -196,7 +197,7 @@ def relaxation_u_integral(s: ArrayLike) -> NDArray[np.complex128]:
 # accurate to ~1e-12.
 _X_TOP = 40.0  # sech^2(40) ~ 1e-34
 _N_PANELS = 80
-_GL_T, _GL_W = np.polynomial.legendre.leggauss(8)
+_GL_U, _GL_W = gauss_legendre01(8)  # the one Gauss-Legendre rule, on [0, 1]
 
 
 def _x_nodes(x_lo: NDArray) -> tuple[NDArray, NDArray]:
@@ -204,8 +205,8 @@ def _x_nodes(x_lo: NDArray) -> tuple[NDArray, NDArray]:
     lo = np.log(x_lo)[..., None]
     span = (np.log(_X_TOP) - lo) / _N_PANELS
     edges = lo + span * np.arange(_N_PANELS)
-    t = edges[..., None] + 0.5 * span[..., None] * (_GL_T + 1.0)
-    w = 0.5 * span[..., None] * _GL_W * np.ones_like(t)
+    t = edges[..., None] + span[..., None] * _GL_U
+    w = span[..., None] * _GL_W * np.ones_like(t)
     x = np.exp(t)
     shape = x.shape[:-2] + (-1,)
     return x.reshape(shape), (w * x).reshape(shape)

@@ -4,14 +4,15 @@
 combination A_2LS - a(B) (compiled sums in :mod:`etm.echo._kernel`); :mod:`etm.echo.single` the
 single-system closed form it averages; :mod:`etm.echo.dynamics` the Bloch and 3x3 density-matrix
 propagation that checks it; :mod:`etm.echo.readings` Table 7 as printed and reconstructed;
-:mod:`etm.echo.exact` the echo from the full three-level systems.
+:mod:`etm.echo.exact` the echo from the full three-level systems. :class:`EchoOptions`
+(:mod:`etm.echo.options`) holds the options of them all; :mod:`etm.echo.directions` the
+quadrature over the pulse field's direction.
 """
 
 from __future__ import annotations
 
 from etm.echo.closed_form import (
     C_FORMS,
-    DETECTIONS,
     MATRIX_ELEMENTS,
     amplitude,
     complex_amplitude,
@@ -19,11 +20,11 @@ from etm.echo.closed_form import (
     two_level_echo,
 )
 from etm.echo.exact import (
-    RABI_MODES,
     EchoGrid,
     exact_amplitude,
     exact_relative_amplitude,
 )
+from etm.echo.options import DETECTIONS, MEASURING_FIELDS, RABI_MODES, EchoOptions
 from etm.echo.readings import (
     GAMMA_UNITS,
     echo_params,
@@ -43,11 +44,13 @@ __all__ = [
     "DETECTIONS",
     "echo_params",
     "EchoGrid",
+    "EchoOptions",
     "exact_amplitude",
     "exact_relative_amplitude",
     "GAMMA_UNITS",
     "generalized_rabi_frequency",
     "MATRIX_ELEMENTS",
+    "MEASURING_FIELDS",
     "pulse_areas",
     "rabi_frequency",
     "RABI_MODES",

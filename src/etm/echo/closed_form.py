@@ -24,12 +24,19 @@ average are done together: at fixed E, the measure of (D, X, cos beta) is E w(y)
 with the elementary density w(y) of y = b X cos(beta) (as in :mod:`etm.dielectric`), so one
 E quadrature (resolving the resonance and the pulse oscillations) over one y quadrature remains.
 
+Omega_R is either the essay's one orientation-averaged Rabi frequency (Eq. 27, ``rabi="rms"``)
+or, by default with the three-well matrix elements, the coupling of the pulse field's actual
+direction, Omega^2 = Omega_1^2 k sigma^2 (1 - (D/E)^2 cos^2 psi), the echo averaged over the
+directions of ``measuring_field`` (:mod:`etm.echo.directions`; where the field's size depends
+on the loop's tilt, c = cos(beta) is kept apart from X at each y node; docs/echo.md section 9).
+The options are one :class:`EchoOptions`.
+
 The measured echo (essay Eq. 31 with its explicit minus) is A = A_2LS - a(B): a field-blind 2LS
 echo A_2LS(T, tau12) = A_2LS tanh(hf/2T) exp(-2 tau12 [c_2LS T + Gamma_2LS (hf)^3 coth(hf/2T)])
 minus the ATS part (:func:`relative_amplitude`, :func:`two_level_echo`). Detection is either the
 fixed quadrature of the essay, cos(alpha) [S tan(alpha) + C] (``"projection"``), or the
-magnitude |P(2 tau12)| of the complex echo (``"magnitude"``). The (E, y) double sum runs in one
-compiled loop (:mod:`etm.echo._kernel`) over fields in chunks sized by :mod:`etm.chunks`.
+magnitude |P(2 tau12)| of the complex echo (``"magnitude"``). The (E, y, direction) sum runs
+in one compiled loop (:mod:`etm.echo._kernel`) over fields in chunks sized by :mod:`etm.chunks`.
 """
 
 from __future__ import annotations
@@ -39,15 +46,26 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
 from etm.checks import check_positive
 from etm.chunks import chunk_length, chunk_slices
 from etm.constants import K_TO_RAD_S, hbar, k_B
-from etm.echo._kernel import echo_sums, echo_sums_parallel
+from etm.echo._kernel import (
+    DirectionRule,
+    EchoConstants,
+    EchoTasks,
+    ResonanceNodes,
+    ShellRule,
+    echo_sums,
+    echo_sums_parallel,
+)
+from etm.echo.directions import closed_form_rule
+from etm.echo.options import DETECTIONS, MEASURING_FIELDS, RABI_MODES, EchoOptions
 from etm.echo.readings import GAMMA_UNITS, echo_params
 from etm.echo.single import (
     C_FORMS,
     MATRIX_ELEMENTS,
-    check_c_form,
     coefficients,
     generalized_rabi_frequency,
     pulse_areas,
@@ -55,20 +73,21 @@ from etm.echo.single import (
     relaxation_rate,
     single_system_echo,
 )
+from etm.ensemble import coupling, gauss_legendre01, resonance_grid
 from etm.ensemble.quadrature import CORE as _CORE
 from etm.ensemble.shells import SHELL_NODES_LIN, SHELL_NODES_LOG
 from etm.materials.coerce import as_echo, as_pulses
 from etm.params import ATSParams, EchoParams, Pulses
-from numpy.typing import ArrayLike, NDArray
-
-from etm.ensemble import check_orientation, coupling, resonance_grid
 
 __all__ = [
     "C_FORMS",
     "DETECTIONS",
+    "EchoOptions",
     "EchoParams",
     "GAMMA_UNITS",
     "MATRIX_ELEMENTS",
+    "MEASURING_FIELDS",
+    "RABI_MODES",
     "amplitude",
     "complex_amplitude",
     "echo_params",
@@ -80,10 +99,6 @@ __all__ = [
     "single_system_echo",
     "two_level_echo",
 ]
-
-#: ``"projection"``: the fixed quadrature cos(alpha) [S tan(alpha) + C], alpha = omega Delta tau
-#: (essay Eq. 31); ``"magnitude"``: |P(2 tau12)|, the modulus of the complex echo S + i C.
-DETECTIONS: tuple[str, ...] = ("projection", "magnitude")
 
 _TWO_PI = 2.0 * math.pi
 #: Half-width of the resonance core in units of the largest Rabi frequency (the grid's own
@@ -99,11 +114,11 @@ CORE = _CORE
 class _Setup:
     params: EchoParams
     pulses: Pulses
+    options: EchoOptions
     k: float
     gamma: float
-    c_form: str
-    orientation: str
-    matrix_elements: str
+    rabi: str
+    dirs: DirectionRule
 
     @property
     def ats(self) -> ATSParams:
@@ -113,15 +128,20 @@ class _Setup:
             Dmin_K=p.Dmin_K, X0min_KA2=p.X0min_KA2, X0max_KA2=p.X0max_KA2, nP_per_g=1.0
         )
 
+    @property
+    def rabi_max(self) -> float:
+        """The largest Rabi frequency of any direction [rad/s] (at D = 0): sigma^2 <= 3/2 for
+        every direction (so the E grid does not move with the direction rule), q(c) for rms."""
+        d = self.dirs
+        if self.rabi == "rms":
+            sig2 = float(np.max(np.maximum(d.alpha, d.alpha + d.beta)))
+        else:
+            sig2 = 1.5
+        return self.params.omega1_per_s * math.sqrt(self.k * sig2)
 
-def _gl01(n: int) -> tuple[NDArray, NDArray]:
-    t, w = np.polynomial.legendre.leggauss(n)
-    return 0.5 * (t + 1.0), 0.5 * w
 
-
-# the shell nodes of etm.ensemble.shell_nodes: ln y piece on [0, 1], linear piece on [-1, 1]
-_T_LOG, _W_LOG = _gl01(SHELL_NODES_LOG)
-_T_LIN, _W_LIN = np.polynomial.legendre.leggauss(SHELL_NODES_LIN)
+#: The shell nodes of :func:`etm.ensemble.shell_nodes` (ln y piece, linear piece) on [0, 1].
+_SHELL = ShellRule(*gauss_legendre01(SHELL_NODES_LOG), *gauss_legendre01(SHELL_NODES_LIN))
 #: Work memory of one grid chunk [bytes per E node]: nodes and weights (16 B) plus the grid's
 #: temporaries (measured ~10 B per node above the nodes: 200 -> 2400 fields of ~700 nodes add
 #: 24 MB of peak RSS); rounded up.
@@ -134,109 +154,79 @@ def _grid(b: NDArray, s: _Setup):
     return resonance_grid(
         b,
         s.ats,
-        s.orientation,
+        s.options.orientation,
         E_res_K=pu.hf_K,
-        rabi_max_rad_s=s.params.omega1_per_s * math.sqrt(s.k),
+        rabi_max_rad_s=s.rabi_max,
         period_rad_s=2.0 * math.pi / (pu.tau1_s + pu.tau2_s),
         K_per_rad_s=1.0 / K_TO_RAD_S,
     )
 
 
-def _check_workers(workers) -> int:
-    if isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1:
-        raise ValueError(f"workers must be an integer >= 1 (threads), got {workers!r}")
-    return min(int(workers), numba.config.NUMBA_NUM_THREADS)
-
-
-def _sums(T: NDArray, B: NDArray, t12: NDArray, s: _Setup, memory_MB, workers=1) -> NDArray:
+def _sums(T: NDArray, B: NDArray, t12: NDArray, s: _Setup) -> NDArray:
     """2 pi (S part, C part) of the ATS echo at each (T, B, tau12) of equal-shaped flat arrays.
 
     One grid per distinct field, built chunk by chunk (each chunk carries the largest field's
     coupling along, so that the grid's top energy, set by the largest coupling, is the same as
-    for all fields at once); one compiled double sum per distinct (field, T, tau12).
+    for all fields at once); one compiled sum per distinct (field, T, tau12), on ``workers``
+    numba threads (the thread count restored afterwards).
     """
     out = np.zeros((T.size, 2))
     if T.size == 0:
         return out
-    p, pu = s.params, s.pulses
+    p, pu, o = s.params, s.pulses, s.options
+    workers = min(o.workers, numba.config.NUMBA_NUM_THREADS)
     Bu, inv_b = np.unique(B, return_inverse=True)
-    b_all = coupling(Bu, s.orientation)
+    b_all = coupling(Bu, o.orientation)
     keys = np.column_stack([inv_b.astype(float), T, t12])
     tasks, inv = np.unique(keys, axis=0, return_inverse=True)
     inv = inv.reshape(-1)
     t_row = tasks[:, 0].astype(np.int64)
     b_top = b_all[-1:]
-    consts = np.array(
-        [
-            pu.omega_per_s,
-            K_TO_RAD_S,
-            p.omega1_per_s,
-            s.k,
-            s.gamma,
-            p.Gamma_inv_per_sK5,
-            p.c_per_sK,
-            pu.tau1_s,
-            pu.tau2_s,
-            0.0,  # lam, from the grid
-            0.375 if pu.tau1_s == pu.tau2_s else 0.25,
-            p.Dmin_K,
-            p.X0min_KA2,
-            p.X0max_KA2,
-            0.0,
-            0.0,
-        ]
+    consts = EchoConstants(
+        omega_per_s=pu.omega_per_s,
+        K_to_rad_s=K_TO_RAD_S,
+        omega1_per_s=p.omega1_per_s,
+        k=s.k,
+        gamma=s.gamma,
+        Gamma_inv_per_sK5=p.Gamma_inv_per_sK5,
+        c_per_sK=p.c_per_sK,
+        tau1_s=pu.tau1_s,
+        tau2_s=pu.tau2_s,
+        lam_per_s=0.0,  # from the grid
+        ss_mean=0.375 if pu.tau1_s == pu.tau2_s else 0.25,
+        Dmin_K=p.Dmin_K,
+        X0min_KA2=p.X0min_KA2,
+        X0max_KA2=p.X0max_KA2,
+        isotropic=o.orientation == "isotropic",
+        bloch=o.c_form == "bloch",
     )
-    flags = np.array([s.orientation == "isotropic", s.c_form == "bloch"], dtype=np.int64)
     K = _grid(b_top, s)[0].shape[1]
-    length = chunk_length(_BYTES_PER_NODE * K, memory_MB=memory_MB)
+    length = chunk_length(_BYTES_PER_NODE * K, memory_MB=o.memory_MB)
     res = np.zeros((tasks.shape[0], 2))
     kernel = echo_sums if workers == 1 else echo_sums_parallel
-    for sl in chunk_slices(Bu.size, length):
-        b = np.concatenate([b_all[sl], b_top])
-        E, dE, lam = _grid(b, s)
-        consts[9] = lam
-        sel = np.nonzero((t_row >= sl.start) & (t_row < sl.stop))[0]
-        res[sel] = kernel(
-            E,
-            dE,
-            b,
-            t_row[sel] - sl.start,
-            tasks[sel, 1].copy(),
-            tasks[sel, 2].copy(),
-            _T_LOG,
-            _W_LOG,
-            _T_LIN,
-            _W_LIN,
-            consts,
-            flags,
-        )
+    before = numba.get_num_threads()
+    if workers > 1:
+        numba.set_num_threads(workers)
+    try:
+        for sl in chunk_slices(Bu.size, length):
+            b = np.concatenate([b_all[sl], b_top])
+            E, dE, lam = _grid(b, s)
+            sel = np.nonzero((t_row >= sl.start) & (t_row < sl.stop))[0]
+            chunk = EchoTasks(t_row[sel] - sl.start, tasks[sel, 1].copy(), tasks[sel, 2].copy())
+            res[sel] = kernel(
+                ResonanceNodes(E, dE, b), chunk, _SHELL, consts._replace(lam_per_s=lam), s.dirs
+            )
+    finally:
+        numba.set_num_threads(before)
     return _TWO_PI * res[inv]
 
 
-def _run(T, B, t12, s, memory_MB, workers):
-    """:func:`_sums` with ``workers`` numba threads (the thread count restored afterwards)."""
-    n = _check_workers(workers)
-    if n == 1:
-        return _sums(T, B, t12, s, memory_MB)
-    before = numba.get_num_threads()
-    numba.set_num_threads(n)
-    try:
-        return _sums(T, B, t12, s, memory_MB, n)
-    finally:
-        numba.set_num_threads(before)
-
-
-def _setup(params, pulses, orientation, matrix_elements, c_form, detection="projection"):
-    if not isinstance(params, EchoParams):
-        raise ValueError(f"params must be an EchoParams, got {type(params).__name__}")
-    if not isinstance(pulses, Pulses):
-        raise ValueError(f"pulses must be a Pulses instance, got {type(pulses).__name__}")
-    check_orientation(orientation)
-    check_c_form(c_form)
-    if detection not in DETECTIONS:
-        raise ValueError(f"detection must be one of {DETECTIONS}, got {detection!r}")
-    k, g = coefficients(matrix_elements)
-    return _Setup(params, pulses, k, g, c_form, orientation, matrix_elements)
+def _setup(params, pulses, o: EchoOptions) -> _Setup:
+    pulses, params = as_pulses(pulses, params), as_echo(params)
+    k, g = coefficients(o.matrix_elements)
+    rabi = o.closed_form_rabi()
+    dirs = closed_form_rule(o.measuring_field, rabi, o.orientation, g)
+    return _Setup(params, pulses, o, k, g, rabi, dirs)
 
 
 def _inputs(T_K: ArrayLike, B_T: ArrayLike, tau12_s, pulses: Pulses):
@@ -262,7 +252,10 @@ def complex_amplitude(
     pulses: Pulses | None = None,
     *,
     tau12_s: ArrayLike | None = None,
+    options: EchoOptions | None = None,
     orientation: str = "isotropic",
+    measuring_field: str = "random",
+    rabi: str | None = None,
     matrix_elements: str = "exact",
     c_form: str = "bloch",
     memory_MB: float | None = None,
@@ -292,10 +285,19 @@ def complex_amplitude(
     >>> bool(abs(pre.params.tan_omega_dtau * z.real + z.imag - a) < 1e-15 * abs(a))
     True
     """
-    pulses, params = as_pulses(pulses, params), as_echo(params)
-    s = _setup(params, pulses, orientation, matrix_elements, c_form)
-    T, B, t12 = _inputs(T_K, B_T, tau12_s, pulses)
-    parts = _run(T.reshape(-1), B.reshape(-1), t12.reshape(-1), s, memory_MB, workers)
+    o = EchoOptions.merge(
+        options,
+        orientation=orientation,
+        measuring_field=measuring_field,
+        rabi=rabi,
+        matrix_elements=matrix_elements,
+        c_form=c_form,
+        memory_MB=memory_MB,
+        workers=workers,
+    )
+    s = _setup(params, pulses, o)
+    T, B, t12 = _inputs(T_K, B_T, tau12_s, s.pulses)
+    parts = _sums(T.reshape(-1), B.reshape(-1), t12.reshape(-1), s)
     return (parts[:, 0] + 1j * parts[:, 1]).reshape(T.shape)
 
 
@@ -312,7 +314,10 @@ def amplitude(
     pulses: Pulses | None = None,
     *,
     tau12_s: ArrayLike | None = None,
+    options: EchoOptions | None = None,
     orientation: str = "isotropic",
+    measuring_field: str = "random",
+    rabi: str | None = None,
     matrix_elements: str = "exact",
     c_form: str = "bloch",
     detection: str = "projection",
@@ -334,9 +339,19 @@ def amplitude(
     tau12_s : array_like, optional
         Waiting times tau12 [s] (a tau12 series), > the longer pulse; broadcast with ``T_K``
         and ``B_T``. Default: ``pulses.tau12_s``.
+    options : EchoOptions, optional
+        All the options below at once (then leave their keywords at the defaults).
     orientation : {"isotropic", "aligned", "phi2/3"}
         cos(beta) uniform in [0, 1] (default; the exact average), cos(beta) = 1, or the essay's
         shortcut phi^2 -> phi^2/3.
+    measuring_field : {"random", "parallel", "perpendicular"}
+        Direction of the pulse field relative to B, as in :mod:`etm.dielectric`
+        (:class:`EchoOptions`; docs/echo.md section 9). Default ``"random"``.
+    rabi : {"exact", "rms"} or None
+        ``"exact"``: each system driven by the coupling of the field's actual direction
+        (Omega^2 = Omega_1^2 k sigma^2 (1 - (D/E)^2 cos^2 psi)), averaged over the directions;
+        ``"rms"``: the essay's one orientation-averaged Rabi frequency (Eq. 27). None
+        (default): ``"exact"`` with the three-well matrix elements, ``"rms"`` with the essay's.
     matrix_elements : {"exact", "essay"}
         Rabi frequency and phonon weight (:func:`rabi_frequency`, :func:`relaxation_rate`).
     c_form : {"bloch", "essay"}
@@ -378,11 +393,21 @@ def amplitude(
     >>> bool(a[0] > 0)
     True
     """
-    pulses, params = as_pulses(pulses, params), as_echo(params)
-    s = _setup(params, pulses, orientation, matrix_elements, c_form, detection)
-    T, B, t12 = _inputs(T_K, B_T, tau12_s, pulses)
-    parts = _run(T.reshape(-1), B.reshape(-1), t12.reshape(-1), s, memory_MB, workers)
-    return _detect(parts, params.tan_omega_dtau, detection).reshape(T.shape)
+    o = EchoOptions.merge(
+        options,
+        orientation=orientation,
+        measuring_field=measuring_field,
+        rabi=rabi,
+        matrix_elements=matrix_elements,
+        c_form=c_form,
+        detection=detection,
+        memory_MB=memory_MB,
+        workers=workers,
+    )
+    s = _setup(params, pulses, o)
+    T, B, t12 = _inputs(T_K, B_T, tau12_s, s.pulses)
+    parts = _sums(T.reshape(-1), B.reshape(-1), t12.reshape(-1), s)
+    return _detect(parts, s.params.tan_omega_dtau, o.detection).reshape(T.shape)
 
 
 def two_level_echo(
@@ -452,11 +477,14 @@ def relative_amplitude(
     ats_sign: int = -1,
     c_2LS_per_sK: float = 0.0,
     Gamma_2LS_per_sK3: float = 0.0,
-    detection: str = "projection",
     background: float = 0.0,
+    options: EchoOptions | None = None,
     orientation: str = "isotropic",
+    measuring_field: str = "random",
+    rabi: str | None = None,
     matrix_elements: str = "exact",
     c_form: str = "bloch",
+    detection: str = "projection",
     memory_MB: float | None = None,
     workers: int = 1,
 ) -> NDArray[np.float64]:
@@ -467,7 +495,9 @@ def relative_amplitude(
     T_K, B_T : array_like
         Temperature [K] > 0 and field [T] >= 0, broadcast together (with ``tau12_s``); each
         point is normalized at its own temperature and tau12 (temperature and tau12 series).
-    params, pulses, tau12_s, orientation, matrix_elements, c_form, detection, memory_MB, workers
+    params, pulses, tau12_s, options, orientation, measuring_field, rabi, matrix_elements
+        As in :func:`amplitude`.
+    c_form, detection, memory_MB, workers
         As in :func:`amplitude`.
     B_high_T : float
         The "high" field [T] the essay normalizes to (default 0.6 T, the top of its Fig. 15
@@ -506,18 +536,30 @@ def relative_amplitude(
     >>> float(np.round(r[0], 12))
     1.0
     """
-    pulses, params = as_pulses(pulses, params), as_echo(params)
     bg = check_positive("background", background, allow_zero=True)
     Bh = check_positive("B_high_T", B_high_T, allow_zero=True)
     A2 = check_positive("A_2LS", A_2LS, allow_zero=True)
     if ats_sign not in (-1, 1):
         raise ValueError(f"ats_sign must be -1 or +1, got {ats_sign!r}")
+    o = EchoOptions.merge(
+        options,
+        orientation=orientation,
+        measuring_field=measuring_field,
+        rabi=rabi,
+        matrix_elements=matrix_elements,
+        c_form=c_form,
+        detection=detection,
+        memory_MB=memory_MB,
+        workers=workers,
+    )
+    detection = o.detection
     if bg > 0.0 and (A2 > 0.0 or detection != "projection"):
         raise ValueError(
             "background (the former convention) cannot be combined with A_2LS > 0 or "
             f"detection={detection!r}; use A_2LS and ats_sign"
         )
-    s = _setup(params, pulses, orientation, matrix_elements, c_form, detection)
+    s = _setup(params, pulses, o)
+    params, pulses = s.params, s.pulses
     T, B, t12 = _inputs(T_K, B_T, tau12_s, pulses)
     shape = T.shape
     T, B, t12 = T.reshape(-1), B.reshape(-1), t12.reshape(-1)
@@ -531,13 +573,11 @@ def relative_amplitude(
     )
     n = T.size
     # one call: the points, then each point's (T, tau12) at B_high and at B = 0
-    parts = _run(
+    parts = _sums(
         np.concatenate([T, T, T]),
         np.concatenate([B, np.full(n, Bh), np.zeros(n)]),
         np.concatenate([t12, t12, t12]),
         s,
-        memory_MB,
-        workers,
     )
     ats, high, zero = parts[:n], parts[n : 2 * n], parts[2 * n :]
     tan_a = params.tan_omega_dtau

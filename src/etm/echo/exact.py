@@ -8,55 +8,53 @@ Hamiltonian, diag(0, delta, Delta_2) + (1/2)(C01 |0><1| + C12 |1><2| + h.c.), so
 exponential; free evolution is diagonal, the 0-1 coherence decaying at
 w = c T + Gamma^-1 g^3 (g^2 - gamma D^2) coth(g/2T) (Eq. 21, 33-34, g the exact gap), as in the
 weak-field model. The initial state is the thermal one of the three levels; the echo pathway
-keeps rho_10 after pulse 1 (docs/echo.md). The couplings C_mn = Omega_1 (P_mn . e_psi) come from
-the well dipoles in the eigenbasis for an in-plane field of rms size sqrt(2/3) F0 at in-plane
-angle psi (the convention p1^2 = (2/3) p^2 of :mod:`etm.echo`), averaged over psi.
+keeps rho_10 after pulse 1 (docs/echo.md). The couplings C_mn = Omega_1 sigma (P_mn . e_psi)
+come from the well dipoles in the eigenbasis for the projection of the pulse field on the
+loop's plane, of size sigma sqrt(2/3) F0 at in-plane angle psi, averaged over the field's
+directions relative to the loop (``measuring_field``, :mod:`etm.echo.directions`; docs/echo.md
+section 9).
 
 The ensemble average (docs/exact_response.md)
 
-    a(B) = 2 pi int dtheta/(2 pi) dlnD dlnD0 dcos(beta) dpsi/pi
-                 (|C01|/Omega_1) [Re z tan(alpha) + Im z]
+    a(B) = 2 pi int dtheta/(2 pi) dlnD dlnD0 dcos(beta) < (|C01|/Omega_1) [Re z tan(alpha) + Im z] >
 
-is taken in the variables (theta, D0, u = phi0 cos(beta), E_w) with E_w = sqrt(D^2 + (D0 u)^2)
-(dlnD = E_w dE_w/D^2 at fixed u): for every outer node the E_w nodes are centred on the *exact*
-resonance g(E_w) = hf (found by secant steps), so the narrow shell (width ~Omega_R ~ 1e-3 hf)
+(< > the direction average) is taken in the variables (theta, D0, u = phi0 cos(beta), E_w) with
+E_w = sqrt(D^2 + (D0 u)^2) (dlnD = E_w dE_w/D^2 at fixed u): for every outer node the E_w nodes
+are centred on the *exact* resonance g(E_w) = hf, so the narrow shell (width ~Omega_R ~ 1e-3 hf)
 is resolved for every system. Beyond |delta| > Lambda the pulse oscillations are averaged as in
-:mod:`etm.echo` (smooth taper), with the exact gap and matrix elements.
+:mod:`etm.echo` (smooth taper), with the exact gap and matrix elements. The compiled sum is
+:mod:`etm.echo._exact_kernel`.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
-from etm.chunks import chunk_length, chunk_slices
-from etm.constants import K_TO_RAD_S
-from etm.materials.coerce import as_echo, as_pulses
-from etm.params import EchoParams, Pulses
-from etm.relaxation import phonon_gamma
-from etm.spectrum import ats_well_energies, lower_gap, to_bare
-from etm.threelevel.pulses import system_echo
-from etm.threelevel.route import DEFAULT_LOOP_AREA_A2, check_exact_inputs, loop_phase
-from etm.threelevel.systems import closed_form_levels
-from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
+from etm.checks import check_instance, check_positive
+from etm.constants import K_TO_RAD_S
+from etm.echo._exact_kernel import EchoPanels, OuterNodes, echo_sum
+from etm.echo.closed_form import two_level_echo
+from etm.echo.directions import exact_route_directions
+from etm.echo.options import RABI_MODES, EchoOptions
 from etm.ensemble import gauss_legendre01, sinh_nodes
+from etm.materials.coerce import as_echo, as_pulses
+from etm.params import ATSParams, EchoParams, Pulses
+from etm.relaxation import phonon_gamma
+from etm.spectrum import ats_well_energies, lower_gap, to_bare
+from etm.threelevel.pulses import FieldDirections, PulseConstants
+from etm.threelevel.route import DEFAULT_LOOP_AREA_A2, check_exact_inputs, loop_phase, map_points
 
 __all__ = [
+    "DEFAULT_ECHO_GRID",
     "EchoGrid",
     "RABI_MODES",
     "exact_amplitude",
     "exact_relative_amplitude",
 ]
-
-#: ``"exact"``: every system driven with its own in-plane-direction dependent couplings,
-#: averaged over psi; ``"rms"``: the essay's "main approximation" (one Rabi frequency, the rms
-#: over psi, per system) applied to the three-level system.
-RABI_MODES: tuple[str, ...] = ("exact", "rms")
-
-_SQ3_2 = 0.5 * math.sqrt(3.0)
 
 
 @dataclass(frozen=True)
@@ -70,7 +68,7 @@ class EchoGrid:
     n_u : int
         Nodes in u = phi0 cos(beta) on each side of the resonance edge u_c.
     n_psi : int
-        Trapezoid nodes of the in-plane field direction over [0, pi).
+        Trapezoid nodes of the pulse field's in-plane angle over [0, pi).
     n_core : int
         Gauss-Legendre nodes per resonance panel (Omega/2 wide within 4 Omega, one pulse
         oscillation period out to Lambda).
@@ -78,132 +76,33 @@ class EchoGrid:
         Lambda / Omega_max: where the oscillations are averaged (taper from Lambda/2).
     n_tail : int
         Nodes per geometric tail panel (ratio 2).
+    n_tilt : int
+        Nodes of the pulse field's tilt to the loop's plane (:func:`etm.echo.directions.tilt_nodes`:
+        ``"random"``: Gauss in cos(Theta); ``"perpendicular"``: Gauss-Chebyshev in the
+        azimuth; ``"parallel"``: none, the tilt is the loop's own). One node is the fixed
+        in-plane size sqrt(2/3) F0.
+    n_c : int
+        Gauss nodes of cos(beta) at B = 0 for the geometries where the field's size depends
+        on it (``"parallel"``, ``"perpendicular"``).
     """
 
     n_theta: int = 4
     n_lnD0: int = 6
     n_u: int = 14
-    n_psi: int = 4
+    n_psi: int = 8
     n_core: int = 3
     core: float = 24.0
     n_tail: int = 4
+    n_tilt: int = 4
+    n_c: int = 6
 
     def refined(self, factor: int = 2) -> EchoGrid:
         """Every node count times ``factor`` (a convergence check)."""
-        return EchoGrid(
-            self.n_theta * factor,
-            self.n_lnD0 * factor,
-            self.n_u * factor,
-            self.n_psi * factor,
-            self.n_core * factor,
-            self.core,
-            self.n_tail * factor,
-        )
+        counts = ("n_theta", "n_lnD0", "n_u", "n_psi", "n_core", "n_tail", "n_tilt", "n_c")
+        return replace(self, **{k: getattr(self, k) * factor for k in counts})
 
 
 DEFAULT_ECHO_GRID = EchoGrid()
-
-
-# --------------------------------------------------------------------------------------------
-# compiled single-system pieces
-
-
-@njit(cache=True)
-def _gap(E_w, y, th, d, phi):  # pragma: no cover - compiled
-    """Exact lower gap [K] of the system with weak-field coordinates (E_w, y) at phase phi."""
-    D = math.sqrt(max(E_w * E_w - y * y, 0.0))
-    e1 = D * math.cos(th)
-    e2 = D * math.cos(th + 2.0 * math.pi / 3.0)
-    e3 = D * math.cos(th + 4.0 * math.pi / 3.0)
-    scale, _, _, _, g01, _ = closed_form_levels(e1, e2, e3, d, phi)
-    return g01 * scale
-
-
-@njit(cache=True)
-def _resonance(y, th, d, u, E_edge, hf):  # pragma: no cover - compiled
-    """(E*, slope, delta*): the E_w of the exact resonance g = hf (or the band edge), dg/dE_w."""
-    g_edge = _gap(E_edge, y, th, d, u)
-    if g_edge >= hf:
-        E = E_edge
-        h = 1e-7 * E
-        s = (_gap(E + h, y, th, d, u) - g_edge) / h
-        return E, s, g_edge - hf
-    lo, hi = E_edge, max(2.0 * hf, 2.0 * E_edge)
-    while _gap(hi, y, th, d, u) < hf:
-        hi *= 2.0
-    for _ in range(80):
-        mid = 0.5 * (lo + hi)
-        if _gap(mid, y, th, d, u) < hf:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo <= 1e-15 * hi:
-            break
-    E = 0.5 * (lo + hi)
-    h = 1e-7 * E
-    s = (_gap(E + h, y, th, d, u) - _gap(max(E - h, E_edge), y, th, d, u)) / (
-        E + h - max(E - h, E_edge)
-    )
-    return E, s, 0.0
-
-
-@njit(cache=True)
-def _echo_sum(
-    th, D0, u, wout, Dmin, hf, T, pr, psi, rms, core_edges, t_c, w_c, t_t, w_t, h_tail, E_top
-):  # pragma: no cover - compiled
-    """sum over outer nodes (theta, D0, u) and their E_w nodes of weight * Jacobian * echo."""
-    h = np.empty((3, 3), dtype=np.complex128)
-    V = np.empty((3, 3), dtype=np.complex128)
-    Pxy = np.empty((2, 3, 3), dtype=np.complex128)
-    lev = np.empty(3)
-    work = np.empty((4, 3, 3), dtype=np.complex128)
-    wbuf = np.empty(3)
-    total = 0.0
-    for i in range(th.shape[0]):
-        d = _SQ3_2 * D0[i]
-        y = D0[i] * u[i]
-        E_edge = math.hypot(y, Dmin)
-        Es, s, dstar = _resonance(y, th[i], d, u[i], E_edge, hf)
-        acc = 0.0
-        # core panels (fixed in delta, mapped to E_w through the local slope), then the tails
-        lo_core = Es + (core_edges[0] - dstar) / s
-        hi_core = Es + (core_edges[-1] - dstar) / s
-        npan = core_edges.shape[0] - 1
-        n_dn = 0
-        if lo_core > E_edge:
-            n_dn = int(math.ceil(math.log2(max((lo_core - E_edge) / h_tail, 1.0)))) + 1
-        n_up = int(math.ceil(math.log2(max((E_top - hi_core) / h_tail, 1.0)))) + 1
-        for k in range(npan + n_dn + n_up):
-            if k < npan:
-                a = Es + (core_edges[k] - dstar) / s
-                b = Es + (core_edges[k + 1] - dstar) / s
-                tt, ww = t_c, w_c
-            elif k < npan + n_dn:
-                j = k - npan
-                b = lo_core - h_tail * (2.0**j - 1.0)
-                a = lo_core - h_tail * (2.0 ** (j + 1) - 1.0)
-                tt, ww = t_t, w_t
-            else:
-                j = k - npan - n_dn
-                a = hi_core + h_tail * (2.0**j - 1.0)
-                b = min(hi_core + h_tail * (2.0 ** (j + 1) - 1.0), E_top)
-                tt, ww = t_t, w_t
-            a = max(a, E_edge)
-            if b <= a:
-                continue
-            for q in range(tt.shape[0]):
-                E = a + (b - a) * tt[q]
-                D2 = E * E - y * y
-                D = math.sqrt(D2)
-                e1 = D * math.cos(th[i])
-                e2 = D * math.cos(th[i] + 2.0 * math.pi / 3.0)
-                e3 = -e1 - e2
-                val, _ = system_echo(
-                    e1, e2, e3, d, u[i], D, T, pr, psi, rms, h, V, Pxy, lev, work, wbuf
-                )
-                acc += (b - a) * ww[q] * E / D2 * val
-        total += wout[i] * acc
-    return total
 
 
 # --------------------------------------------------------------------------------------------
@@ -257,9 +156,13 @@ def _d0_kink(th: NDArray, Dmin: float, hf: float, phi0: float, lo: float, hi: fl
 
 
 def _outer_nodes(
-    phi0: float, params: EchoParams, S: float, hf: float, lam_K: float, grid: EchoGrid
+    phi0: float, params: EchoParams, S: float, hf: float, lam_K: float, grid: EchoGrid, n_c: int
 ):
-    """(theta, D0, u, weight) of the outer quadrature at one field (cos(beta) uniform)."""
+    """(theta, D0, u, c, weight) of the outer quadrature at one field (cos(beta) uniform).
+
+    With ``n_c`` > 0 (a pulse field whose size depends on the tilt) the field-free phase u = 0 is
+    spread over ``n_c`` Gauss nodes in c = cos(beta); for B > 0, c = u/phi0 on the u nodes.
+    """
     tt, wt = gauss_legendre01(grid.n_theta)
     th, wth = (math.pi / 3.0) * tt, (math.pi / 3.0) * wt * (3.0 / math.pi)
     a, b = math.log(params.X0min_KA2 / S), math.log(params.X0max_KA2 / S)
@@ -276,7 +179,15 @@ def _outer_nodes(
     DD = np.exp(lnD0).reshape(th.size, -1)
     W = (wth[:, None, None] * wd[..., None] * w0).reshape(th.size, -1)
     if phi0 == 0.0:
-        return TH.ravel(), DD.ravel(), np.zeros(TH.size), W.ravel()
+        if n_c == 0:
+            return TH.ravel(), DD.ravel(), np.zeros(TH.size), np.zeros(TH.size), W.ravel()
+        tc, wc = gauss_legendre01(n_c)
+        shape = (*TH.shape, n_c)
+        C = np.broadcast_to(tc, shape).ravel()
+        Wc = (W[..., None] * wc).ravel()
+        TH3 = np.broadcast_to(TH[..., None], shape).ravel()
+        DD3 = np.broadcast_to(DD[..., None], shape).ravel()
+        return TH3, DD3, np.zeros(C.size), C, Wc
     uc = _u_edge(TH, DD, params.Dmin_K, hf)
     yc = np.maximum(uc * DD, 1e-300)
     # the band edge sweeps through the resonance core over du ~ Lambda hf/(D0 y_c)
@@ -301,7 +212,7 @@ def _outer_nodes(
     shape = U.shape
     TH3 = np.broadcast_to(TH[..., None], shape)
     DD3 = np.broadcast_to(DD[..., None], shape)
-    return TH3[keep], DD3[keep], U[keep], Wu[keep]
+    return TH3[keep], DD3[keep], U[keep], U[keep] / phi0, Wu[keep]
 
 
 @dataclass(frozen=True)
@@ -310,30 +221,27 @@ class _Setup:
     pulses: Pulses
     S: float
     gamma: float
-    rms: bool
+    dirs: FieldDirections
+    n_c: int
     grid: EchoGrid
     B_max: float
+    options: EchoOptions
 
 
-def _setup(params, pulses, loop_area_A2, matrix_elements, rabi, grid) -> _Setup:
-    if not isinstance(params, EchoParams):
-        raise ValueError(f"params must be an EchoParams, got {type(params).__name__}")
-    if not isinstance(pulses, Pulses):
-        raise ValueError(f"pulses must be a Pulses instance, got {type(pulses).__name__}")
-    S = check_exact_inputs(_ats(params), loop_area_A2, "isotropic")
-    if rabi not in RABI_MODES:
-        raise ValueError(f"rabi must be one of {RABI_MODES}, got {rabi!r}")
-    if not isinstance(grid, EchoGrid):
-        raise ValueError(f"grid must be an EchoGrid, got {type(grid).__name__}")
-    gam = phonon_gamma(matrix_elements)
+def _setup(params, pulses, loop_area_A2, options: EchoOptions, grid) -> _Setup:
+    pulses, params = as_pulses(pulses, params), as_echo(params)
+    S = check_exact_inputs(_ats(params), loop_area_A2, options.orientation)
+    rabi = options.exact_route_rabi()
+    check_instance("grid", grid, EchoGrid, "etm.echo.EchoGrid(...)")
+    gam = phonon_gamma(options.matrix_elements)
+    dirs = exact_route_directions(options.measuring_field, rabi, grid.n_tilt, grid.n_psi)
+    n_c = grid.n_c if np.any(dirs.beta != 0.0) else 0
     # phi0 <= pi: the isotropic u-range stays inside one half period (B <= B_2pi/2)
     B_max = float(np.pi / loop_phase(1.0, S))
-    return _Setup(params, pulses, S, gam, rabi == "rms", grid, B_max)
+    return _Setup(params, pulses, S, gam, dirs, n_c, grid, B_max, options)
 
 
-def _ats(params: EchoParams):
-    from etm.params import ATSParams
-
+def _ats(params: EchoParams) -> ATSParams:
     return ATSParams(
         Dmin_K=params.Dmin_K, X0min_KA2=params.X0min_KA2, X0max_KA2=params.X0max_KA2, nP_per_g=1.0
     )
@@ -342,53 +250,46 @@ def _ats(params: EchoParams):
 def _amplitude_one(T: float, B: float, s: _Setup) -> float:
     p, pu, g = s.params, s.pulses, s.grid
     om1 = p.omega1_per_s
-    Om_max = 0.55 * om1  # |C01| <= Omega1/2 in the weak field; level-2 admixture adds < 10 %
+    # |C01| <= sigma Omega1/2 in the weak field, level-2 admixture adds < 10 %; sigma^2 <= 3/2
+    # for every direction (so the panels do not move with the direction rule), q(c) for rms
+    d = s.dirs
+    sig_max = math.sqrt(np.max(d.alpha + np.maximum(d.beta, 0.0)) if d.rms else 1.5)
+    Om_max = 0.55 * om1 * sig_max
     period = 2.0 * math.pi / (pu.tau1_s + pu.tau2_s)
     lam = g.core * Om_max
-    edges = _core_edges(Om_max, period, lam)
     hf = pu.hf_K
     phi0 = float(loop_phase(B, s.S))
-    th, D0, u, w = _outer_nodes(phi0, p, s.S, hf, lam / K_TO_RAD_S, g)
+    # the u grading at the band edge keeps the rms coupling's core (sigma = 1): graded on the
+    # largest coupling's, the u nodes cost 1.5e-3 of a(3 T) (refined(2), BAS 2; measured)
+    lam_u = g.core * 0.55 * om1
+    nodes = OuterNodes(*_outer_nodes(phi0, p, s.S, hf, lam_u / K_TO_RAD_S, g, s.n_c))
     t_c, w_c = gauss_legendre01(g.n_core)
     t_t, w_t = gauss_legendre01(g.n_tail)
-    psi = np.pi * np.arange(g.n_psi) / g.n_psi
-    ss_mean = 0.375 if pu.tau1_s == pu.tau2_s else 0.25
-    pr = np.array(
-        [
-            pu.omega_per_s,
-            om1,
-            pu.tau1_s,
-            pu.tau2_s,
-            pu.tau12_s,
-            p.c_per_sK,
-            p.Gamma_inv_per_sK5,
-            s.gamma,
-            p.tan_omega_dtau,
-            lam,
-            ss_mean,
-        ]
+    consts = PulseConstants(
+        omega_per_s=pu.omega_per_s,
+        omega1_per_s=om1,
+        tau1_s=pu.tau1_s,
+        tau2_s=pu.tau2_s,
+        tau12_s=pu.tau12_s,
+        c_per_sK=p.c_per_sK,
+        Gamma_inv_per_sK5=p.Gamma_inv_per_sK5,
+        gamma=s.gamma,
+        tan_alpha=p.tan_omega_dtau,
+        lam_per_s=lam,
+        ss_mean=0.375 if pu.tau1_s == pu.tau2_s else 0.25,
     )
-    E_top = 20.0 * max(hf, p.Dmin_K)
-    total = _echo_sum(
-        th,
-        D0,
-        u,
-        w,
-        p.Dmin_K,
-        hf,
-        T,
-        pr,
-        psi,
-        s.rms,
-        edges,
-        t_c,
-        w_c,
-        t_t,
-        w_t,
-        period / K_TO_RAD_S,
-        E_top,
+    panels = EchoPanels(
+        core_edges_K=_core_edges(Om_max, period, lam),
+        t_core=t_c,
+        w_core=w_c,
+        t_tail=t_t,
+        w_tail=w_t,
+        h_tail_K=period / K_TO_RAD_S,
+        E_top_K=20.0 * max(hf, p.Dmin_K),
+        Dmin_K=p.Dmin_K,
+        hf_K=hf,
     )
-    return 2.0 * math.pi * total
+    return 2.0 * math.pi * echo_sum(nodes, float(T), consts, s.dirs, panels)
 
 
 def _inputs(T_K, B_T, s: _Setup):
@@ -407,17 +308,11 @@ def _inputs(T_K, B_T, s: _Setup):
 
 
 def _amplitudes(T: NDArray, B: NDArray, s: _Setup) -> NDArray:
-    out = np.empty(T.shape)
-    pairs = np.stack([T.ravel(), B.ravel()], axis=-1)
-    if pairs.size == 0:
-        return out
-    uniq, inv = np.unique(pairs, axis=0, return_inverse=True)
-    # the work arrays of one point are O(nodes); chunk the points for the shared memory budget
-    vals = np.empty(len(uniq))
-    for sl in chunk_slices(len(uniq), chunk_length(8.0 * 4096)):
-        vals[sl] = [_amplitude_one(float(t), float(b), s) for t, b in uniq[sl]]
-    out.flat[:] = vals[np.ravel(inv)]
-    return out
+    """a at every (T, B) pair: each distinct pair once, on ``workers`` threads (the compiled
+    sum releases the GIL); the work arrays of one pair are O(nodes of one field)."""
+    return map_points(
+        lambda t, b: _amplitude_one(float(t), float(b), s), T, B, workers=s.options.workers
+    )
 
 
 def exact_amplitude(
@@ -427,8 +322,11 @@ def exact_amplitude(
     pulses: Pulses | None = None,
     *,
     loop_area_A2: float = DEFAULT_LOOP_AREA_A2,
+    options: EchoOptions | None = None,
+    measuring_field: str = "random",
+    rabi: str | None = None,
     matrix_elements: str = "exact",
-    rabi: str = "exact",
+    workers: int = 1,
     grid: EchoGrid = DEFAULT_ECHO_GRID,
 ) -> NDArray[np.float64]:
     """ATS echo a(B) from the exact three-level systems (isotropic loop orientation).
@@ -440,16 +338,24 @@ def exact_amplitude(
     B_T : array_like
         Magnetic field B [T], 0 <= B <= B_2pi/2 = h/(2 e S); broadcast against ``T_K``.
     params : EchoParams
-        Table 7 parameters (effective D, X cutoffs, Gamma^-1, c, p1 F0, tan(omega Delta tau)).
+        Table 7 parameters (effective D, X cutoffs, Gamma^-1, c, p1 F0, tan(omega Delta tau)),
+        or an echo row (:func:`etm.materials.echo_row`; then ``pulses`` may be omitted).
     pulses : Pulses
         Carrier frequency and pulse timing.
     loop_area_A2 : float
         Loop area S [angstrom^2], > 0: D0_eff = X/S, phi = 2 pi e B S cos(beta)/h.
+    options : EchoOptions, optional
+        All options at once (then leave the option keywords at their defaults).
+    measuring_field : {"random", "parallel", "perpendicular"}
+        Direction of the pulse field relative to B (:class:`etm.echo.EchoOptions`). Default
+        ``"random"``: F uniform on the sphere, independent of the loops.
+    rabi : {"exact", "rms"} or None
+        Couplings per field direction, averaged (default), or the essay's main approximation
+        (one rms Rabi frequency per system), which the weak-field closed form of the essay uses.
     matrix_elements : {"exact", "essay"}
         gamma of the phonon weight in the decay rate (:func:`etm.relaxation.ats_phonon_rate`).
-    rabi : {"exact", "rms"}
-        Couplings per in-plane field direction, averaged (default), or the essay's main
-        approximation (the rms Rabi frequency per system), which the weak-field closed form uses.
+    workers : int
+        Threads over the distinct (T, B) points, >= 1 (the numbers do not depend on it).
     grid : EchoGrid
         Node counts.
 
@@ -476,8 +382,14 @@ def exact_amplitude(
     >>> bool(a[0] > 0), bool(a[1] != a[0])
     (True, True)
     """
-    pulses, params = as_pulses(pulses, params), as_echo(params)
-    s = _setup(params, pulses, loop_area_A2, matrix_elements, rabi, grid)
+    o = EchoOptions.merge(
+        options,
+        measuring_field=measuring_field,
+        rabi=rabi,
+        matrix_elements=matrix_elements,
+        workers=workers,
+    )
+    s = _setup(params, pulses, loop_area_A2, o, grid)
     T, B = _inputs(T_K, B_T, s)
     return _amplitudes(T, B, s)
 
@@ -492,25 +404,38 @@ def exact_relative_amplitude(
     B_high_T: float = 0.6,
     A_2LS: float = 0.0,
     ats_sign: int = -1,
+    c_2LS_per_sK: float = 0.0,
+    Gamma_2LS_per_sK3: float = 0.0,
+    options: EchoOptions | None = None,
+    measuring_field: str = "random",
+    rabi: str | None = None,
     matrix_elements: str = "exact",
-    rabi: str = "exact",
+    workers: int = 1,
     grid: EchoGrid = DEFAULT_ECHO_GRID,
 ) -> NDArray[np.float64]:
     """Relative echo amplitude A(B)/A(B_high) of the exact three-level ensemble.
 
-    A(B) = A_2LS |a(0)| + ats_sign a(B) (Eq. 31's minus by default; docs/echo.md), with a(B)
-    from :func:`exact_amplitude`; each point normalized at its own temperature.
+    A(B) = A_2LS(T, tau12) + ats_sign a(B), with A_2LS(T, tau12) the decayed 2LS echo of
+    :func:`etm.echo.two_level_echo` and a(B) from :func:`exact_amplitude`: the combination of
+    :func:`etm.echo.relative_amplitude` (Eq. 31's minus by default; docs/echo.md section 4);
+    each point normalized at its own temperature.
 
     Parameters
     ----------
-    T_K, B_T, params, pulses, loop_area_A2, matrix_elements, rabi, grid
+    T_K, B_T, params, pulses, loop_area_A2, options, measuring_field, rabi, matrix_elements
+        As in :func:`exact_amplitude`.
+    workers, grid
         As in :func:`exact_amplitude`.
     B_high_T : float
         The normalizing field [T], 0 <= B_high_T <= B_2pi/2.
     A_2LS : float
-        Field-blind 2LS echo in units of |a(0)|, >= 0 (default 0: the ATS part alone).
+        The field-blind 2LS echo at T -> 0, tau12 -> 0, >= 0, in the units of a(B) (the
+        detected polarization divided by x_ATS P* p1 cos(omega Delta tau)), as in
+        :func:`etm.echo.relative_amplitude`. Default 0: the ATS part alone.
     ats_sign : {-1, 1}
         Sign of the ATS part in A(B).
+    c_2LS_per_sK, Gamma_2LS_per_sK3 : float
+        Decay of the 2LS echo (:func:`etm.echo.two_level_echo`), >= 0.
 
     Returns
     -------
@@ -529,13 +454,17 @@ def exact_relative_amplitude(
     >>> float(np.round(r[0], 12))
     1.0
     """
-    pulses, params = as_pulses(pulses, params), as_echo(params)
     if ats_sign not in (-1, 1):
         raise ValueError(f"ats_sign must be -1 or 1, got {ats_sign!r}")
-    A2 = float(A_2LS)
-    if not np.isfinite(A2) or A2 < 0.0:
-        raise ValueError(f"A_2LS must be finite and >= 0 (units of |a(0)|), got {A_2LS!r}")
-    s = _setup(params, pulses, loop_area_A2, matrix_elements, rabi, grid)
+    A2 = check_positive("A_2LS", A_2LS, allow_zero=True)
+    o = EchoOptions.merge(
+        options,
+        measuring_field=measuring_field,
+        rabi=rabi,
+        matrix_elements=matrix_elements,
+        workers=workers,
+    )
+    s = _setup(params, pulses, loop_area_A2, o, grid)
     T, B = _inputs(T_K, B_T, s)
     Bh = float(B_high_T)
     if not np.isfinite(Bh) or Bh < 0.0 or Bh > s.B_max:
@@ -543,14 +472,20 @@ def exact_relative_amplitude(
     shape = T.shape
     Tf, Bf = T.ravel(), B.ravel()
     Tu, inv = np.unique(Tf, return_inverse=True)
-    m = Tu.size
-    a = _amplitudes(
-        np.concatenate([Tf, Tu, Tu]), np.concatenate([Bf, np.zeros(m), np.full(m, Bh)]), s
-    )
+    a = _amplitudes(np.concatenate([Tf, Tu]), np.concatenate([Bf, np.full(Tu.size, Bh)]), s)
     n = Tf.size
-    a0, ah = a[n : n + m], a[n + m :]
-    num = A2 * np.abs(a0[np.ravel(inv)]) + ats_sign * a[:n]
-    den = A2 * np.abs(a0) + ats_sign * ah
+    ah = a[n:][np.ravel(inv)]
+    pu = s.pulses
+    two = two_level_echo(
+        Tf,
+        pu.tau12_s,
+        pu.f_Hz,
+        A_2LS=A2,
+        c_2LS_per_sK=c_2LS_per_sK,
+        Gamma_2LS_per_sK3=Gamma_2LS_per_sK3,
+    )
+    num = two + ats_sign * a[:n]
+    den = two + ats_sign * ah
     if (den == 0.0).any():
         raise ValueError(f"A(B_high_T={Bh!r}) is 0; choose another B_high_T or A_2LS")
-    return (num / den[np.ravel(inv)]).reshape(shape)
+    return (num / den).reshape(shape)

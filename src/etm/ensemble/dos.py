@@ -20,12 +20,14 @@ Orientation of the loops relative to the field:
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
 from etm.checks import check_array, plain
 from etm.chunks import chunk_length, chunk_slices
 from etm.constants import AB_K_PER_T_KA2
+from etm.ensemble.measure import gauss_legendre01
 from etm.materials.coerce import as_ats
 from etm.params import ATSParams
-from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "ORIENTATIONS",
@@ -129,7 +131,7 @@ def _artanh_diff(hi: NDArray, lo: NDArray, E: NDArray) -> NDArray:
 #: piece B of the isotropic DOS is integrated by Gauss-Legendre: its closed form is a
 #: difference of two terms that cancel where the integrand vanishes (at y = b0 X0max).
 _NARROW = 1e-2
-_GL6 = np.polynomial.legendre.leggauss(6)
+_GL6 = gauss_legendre01(6)
 
 #: Below this coupling b0 [1/A^2] the field is zero for all purposes: the corrections are
 #: O((b0 X / E)^2) < 1e-100, and 1/b0 would overflow for subnormal b0.
@@ -186,10 +188,10 @@ def ats_dos_isotropic(E: NDArray, b0: NDArray, params: ATSParams) -> NDArray:
         t, w = _GL6
         IB = np.array(IB, dtype=float).reshape(-1)
         lo_n, hi_n = bl.reshape(-1)[narrow, None], bh.reshape(-1)[narrow, None]
-        y = 0.5 * (hi_n + lo_n) + 0.5 * (hi_n - lo_n) * t
+        y = lo_n + (hi_n - lo_n) * t
         Yn = Y.reshape(-1)[narrow, None]
         f = (Yn - y) / (y * Yn * (Eb2.reshape(-1)[narrow, None] - y * y))
-        IB[narrow] = 0.5 * (hi_n[:, 0] - lo_n[:, 0]) * (f @ w)
+        IB[narrow] = (hi_n[:, 0] - lo_n[:, 0]) * (f @ w)
         IB = IB.reshape(hasB.shape)
     IB = np.where(hasB, IB, 0.0)
     if Dmax is not None:

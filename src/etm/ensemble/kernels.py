@@ -4,17 +4,73 @@
 :func:`etm.ensemble.ats_dos_oriented` at one energy, written operation by operation as the numpy
 code (same formulas, same order) so the two agree to round-off; the heat capacity's fused loop
 (:mod:`etm.heat_capacity`) calls them per node. :func:`corner_ratio_max` is the grid test of
-:func:`etm.ensemble.quadrature.energy_panels`.
+:func:`etm.ensemble.quadrature.energy_panels`. :func:`taper` is the one smooth step with which
+every compiled echo sum hands resolved oscillations over to their mean, and
+:func:`serial_and_parallel` compiles one loop body twice, with and without threads.
 """
 
 from __future__ import annotations
 
 import math
+import types
+from collections.abc import Callable
 
 import numpy as np
 from numba import njit
 
-__all__ = ["corner_ratio_max", "dos_isotropic", "dos_oriented"]
+__all__ = ["corner_ratio_max", "dos_isotropic", "dos_oriented", "serial_and_parallel", "taper"]
+
+
+def serial_and_parallel(body: Callable, **options) -> tuple[Callable, Callable]:
+    """``body`` compiled twice: ``njit(parallel=False)`` and ``njit(parallel=True)``.
+
+    The body is written once, as a plain Python function whose outer loop is ``numba.prange``:
+    in the serial compilation ``prange`` acts as ``range``, in the parallel one the iterations
+    spread over numba's threads. Each copy gets its own name (``body.__name__`` and
+    ``body.__name__ + "_parallel"``), because numba's on-disk cache is keyed by the function's
+    qualified name and bytecode, not by the compile flags: one function object compiled both
+    ways would load the other's machine code from the cache.
+
+    Parameters
+    ----------
+    body : callable
+        The loop, a plain function (not yet compiled).
+    **options
+        Further :func:`numba.njit` options (``cache=True`` is the default).
+
+    Returns
+    -------
+    serial, parallel : numba dispatchers
+    """
+    options = {"cache": True, **options}
+    out = []
+    for name, parallel in ((body.__name__, False), (body.__name__ + "_parallel", True)):
+        f = types.FunctionType(
+            body.__code__, body.__globals__, name, body.__defaults__, body.__closure__
+        )
+        f.__qualname__ = name
+        f.__doc__ = body.__doc__
+        f.__module__ = body.__module__
+        out.append(njit(parallel=parallel, **options)(f))
+    return out[0], out[1]
+
+
+@njit(cache=True)
+def taper(x):  # pragma: no cover - compiled
+    """C-infinity step: 1 for x <= 1/2, 0 for x >= 1, smooth in between.
+
+    The echo sums resolve the pulse oscillations of a system with detuning |delta| <= Lambda/2
+    and use their mean beyond Lambda; with x = |delta|/Lambda the two are blended by this step.
+    """
+    u = min(max(2.0 * x - 1.0, 0.0), 1.0)
+    if u <= 0.0:
+        return 1.0
+    if u >= 1.0:
+        return 0.0
+    f0 = math.exp(-1.0 / u)
+    f1 = math.exp(-1.0 / (1.0 - u))
+    return f1 / (f0 + f1)
+
 
 _NARROW = 1e-2
 _B0_ZERO = 1e-200
@@ -86,10 +142,11 @@ def dos_isotropic(E, b0, X0min, X0max, Dmin, Dmax, has_dmax, two_pi_nP, t6, w6):
         Y = b0 * X0max
         if (bh - bl < _NARROW * bh) and (bh * bh - bl * bl < _NARROW * (Es2 - bh * bh)):
             acc = 0.0
+            # t6, w6: Gauss-Legendre on [0, 1] (etm.ensemble.gauss_legendre01)
             for j in range(t6.shape[0]):
-                y = 0.5 * (bh + bl) + 0.5 * (bh - bl) * t6[j]
+                y = bl + (bh - bl) * t6[j]
                 acc += (Y - y) / (y * Y * (Es2 - y * y)) * w6[j]
-            IB = 0.5 * (bh - bl) * acc
+            IB = (bh - bl) * acc
         else:
             # ln(bh/bl) + (1/2) ln((E^2 - bl^2)/(E^2 - bh^2)) as one logarithm
             r = bh / bl

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from etm.ensemble.measure import gauss_legendre01
 from etm.params import ATSParams
 
 __all__ = ["GRID_NODES", "TAIL_NODES", "field_grid", "pv_integral"]
@@ -35,15 +36,6 @@ TAIL_T = 60.0
 #: Graded panels beside a cutoff energy start no narrower than FLOOR times the local scale:
 #: a structure narrower than that carries < 1e-10 of the local weight.
 FLOOR = 1e-10
-
-_GL: dict[int, tuple[NDArray, NDArray]] = {}
-
-
-def _gl01(n: int) -> tuple[NDArray, NDArray]:
-    if n not in _GL:
-        t, w = np.polynomial.legendre.leggauss(n)
-        _GL[n] = (0.5 * (t + 1.0), 0.5 * w)
-    return _GL[n]
 
 
 def _graded(start: NDArray, h: NDArray, span: NDArray, ratio: float = 2.0) -> NDArray:
@@ -113,12 +105,12 @@ def field_grid(
     edges = np.sort(np.clip(np.concatenate(cols, axis=1), 0.0, u_top[:, None]), axis=1)
     keep = (edges[:, 1:] > edges[:, :-1]).any(axis=0)
     edges = np.concatenate([edges[:, :1], edges[:, 1:][:, keep]], axis=1)
-    t, w = _gl01(GRID_NODES)
+    t, w = gauss_legendre01(GRID_NODES)
     ua = edges[:, :-1, None]
     width = (edges[:, 1:] - edges[:, :-1])[:, :, None]
     E = (Dmin + ua + width * t * t).reshape(T.size, -1)
     dE = (width * 2.0 * t * w).reshape(T.size, -1)
-    tt, tw = _gl01(TAIL_NODES)
+    tt, tw = gauss_legendre01(TAIL_NODES)
     tt = np.concatenate([0.5 * tt, 0.5 + 0.5 * tt])
     tw = np.concatenate([0.5 * tw, 0.5 * tw])
     E_top = Dmin + u_top

@@ -29,6 +29,7 @@ from etm.checks import check_array
 from etm.chunks import chunk_length, chunk_slices
 from etm.ensemble.dos import check_orientation, coupling, dos_at_coupling
 from etm.ensemble.kernels import corner_ratio_max
+from etm.ensemble.measure import gauss_legendre01
 from etm.params import ATSParams
 
 __all__ = [
@@ -74,17 +75,6 @@ PANEL_RATIO = 2.0
 TAIL = 60.0
 #: The first panel ends at E - Dmin = HEAD * min(min(T), Dmin).
 HEAD = 0.05
-
-
-_GL_CACHE: dict[int, tuple[NDArray, NDArray]] = {}
-
-
-def _gl01(n: int) -> tuple[NDArray, NDArray]:
-    """Gauss-Legendre nodes and weights on [0, 1] (cached: computed once per node count)."""
-    if n not in _GL_CACHE:
-        t, w = np.polynomial.legendre.leggauss(n)
-        _GL_CACHE[n] = (0.5 * (t + 1.0), 0.5 * w)
-    return _GL_CACHE[n]
 
 
 def _refinement_widths(b0: NDArray, params: ATSParams, u_lo: float):
@@ -203,7 +193,7 @@ def energy_panels(
     edges = np.sort(np.clip(np.concatenate(cols, axis=-1), 0.0, u_top), axis=-1)
     keep = (edges[:, 1:] > edges[:, :-1]).any(axis=0)  # panels of zero width for every field
     edges = np.concatenate([edges[:, :1], edges[:, 1:][:, keep]], axis=-1)
-    t, w = _gl01(nodes)
+    t, w = gauss_legendre01(nodes)
     ua = edges[:, :-1, None]
     width = (edges[:, 1:] - edges[:, :-1])[:, :, None]
     E = (Dmin + ua + width * t * t).reshape(b0.size, -1)  # ascending per row
@@ -452,7 +442,7 @@ def response_grid(
     depth = refinement_depth(b_all, p, float(T.min()))
     E, dE = energy_panels(b, p, float(T.min()), u_top, depth=depth)
     # tail: E = E_top / t, dE = E_top dt / t^2, two panels in t
-    tt, tw = _gl01(TAIL_NODES)
+    tt, tw = gauss_legendre01(TAIL_NODES)
     tt = np.concatenate([0.5 * tt, 0.5 + 0.5 * tt])
     tw = np.concatenate([0.5 * tw, 0.5 * tw])
     E_top = Dmin + u_top
@@ -524,7 +514,7 @@ def resonance_grid(
         cols += [e[:, None], e[:, None] + steps, e[:, None] - steps]
     lo = bps[0] if orientation == "isotropic" else bps[1]
     edges = np.sort(np.clip(np.concatenate(cols, axis=1), lo[:, None], E_top), axis=1)
-    t, wgl = _gl01(E_NODES)
+    t, wgl = gauss_legendre01(E_NODES)
     a = edges[:, :-1, None]
     wd = (edges[:, 1:] - edges[:, :-1])[:, :, None]
     E = (a + wd * t).reshape(b.size, -1)

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from etm.ensemble.dos import dos_at_coupling
+from etm.ensemble.measure import gauss_legendre01
 from etm.params import ATSParams
 
 __all__ = [
@@ -39,8 +40,8 @@ _TWO_PI = 2.0 * np.pi
 #: piece (isotropic loops).
 SHELL_NODES_LOG = 16
 SHELL_NODES_LIN = 8
-_GL_LOG = np.polynomial.legendre.leggauss(SHELL_NODES_LOG)
-_GL_LIN = np.polynomial.legendre.leggauss(SHELL_NODES_LIN)
+_GL_LOG = gauss_legendre01(SHELL_NODES_LOG)
+_GL_LIN = gauss_legendre01(SHELL_NODES_LIN)
 
 
 def y_range(E: NDArray, p: ATSParams) -> tuple[NDArray, NDArray]:
@@ -142,8 +143,6 @@ def shell_nodes(E: NDArray, b: NDArray, p: ATSParams, orientation: str):
     E2 = E * E
     yhi = np.sqrt(np.maximum(E2 - p.Dmin_K**2, 0.0))
     t, wgl = _GL_LOG
-    t = 0.5 * (t + 1.0)
-    wgl = 0.5 * wgl
     bb = np.maximum(b, 1e-300)
     ys, ws = [], []
     # piece in ln y with weight y w(y): isotropic 1 - y/(b X0max), aligned 1
@@ -162,8 +161,8 @@ def shell_nodes(E: NDArray, b: NDArray, p: ATSParams, orientation: str):
         # (smooth in y^2 from y = 0: fewer nodes suffice)
         ta, wa = _GL_LIN
         top = np.minimum(bb * p.X0min_KA2, yhi)
-        y = top[..., None] * 0.5 * (ta + 1.0)
+        y = top[..., None] * ta
         wA = (1.0 / p.X0min_KA2 - 1.0 / p.X0max_KA2) / bb
         ys.append(y)
-        ws.append((top * wA)[..., None] * 0.5 * wa * E[..., None] / (E2[..., None] - y * y))
+        ws.append((top * wA)[..., None] * wa * E[..., None] / (E2[..., None] - y * y))
     return np.concatenate(ys, axis=-1), np.concatenate(ws, axis=-1)

@@ -7,7 +7,8 @@ temperature that uses the field, with no array larger than one field's nodes. It
 follows the numpy path operation by operation (same formulas, same order), so the two agree to
 round-off (tested to 1e-12 relative in tests/test_heat_capacity.py). Fields run in parallel
 (``prange``); every field is computed by one thread in a fixed order, so the result does not
-depend on the number of threads.
+depend on the number of threads. The loop is written once and compiled serial and threaded
+(:func:`etm.ensemble.kernels.serial_and_parallel`): :func:`cp_fused`, :func:`cp_fused_parallel`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from etm.ensemble.kernels import dos_isotropic, dos_oriented
+from etm.ensemble.kernels import dos_isotropic, dos_oriented, serial_and_parallel
+
+__all__ = ["cp_contract", "cp_fused", "cp_fused_parallel"]
 
 _TWO_PI = 2.0 * math.pi
 
@@ -147,7 +150,6 @@ def _cp_field(
         out[i] = acc
 
 
-@njit(cache=True, error_model="numpy")
 def cp_fused(
     b0,
     row_start,
@@ -174,63 +176,10 @@ def cp_fused(
     """C_ATS / k_B for every pair, one field after the other: the grid of energy_panels rebuilt
     per field, the density of states at every node, then every pair of the field contracted.
 
-    ``row_start`` (n_fields + 1) delimits, in ``pair_order``, the pairs of each field.
+    ``row_start`` (n_fields + 1) delimits, in ``pair_order``, the pairs of each field. The
+    threaded twin :func:`cp_fused_parallel` spreads the fields over numba's threads (same
+    result: each field is computed by one thread).
     """
-    out = np.zeros(T.shape[0])
-    for f in range(b0.shape[0]):
-        _cp_field(
-            f,
-            b0,
-            row_start,
-            pair_order,
-            T,
-            fixed,
-            Dmin,
-            Dmax,
-            has_dmax,
-            X0min,
-            X0max,
-            two_pi_nP,
-            isotropic,
-            u_lo,
-            u_top,
-            depth,
-            corner_D,
-            corner_X,
-            t,
-            w,
-            t6,
-            w6,
-            out,
-        )
-    return out
-
-
-@njit(cache=True, parallel=True, error_model="numpy")
-def cp_fused_parallel(
-    b0,
-    row_start,
-    pair_order,
-    T,
-    fixed,
-    Dmin,
-    Dmax,
-    has_dmax,
-    X0min,
-    X0max,
-    two_pi_nP,
-    isotropic,
-    u_lo,
-    u_top,
-    depth,
-    corner_D,
-    corner_X,
-    t,
-    w,
-    t6,
-    w6,
-):  # pragma: no cover - compiled
-    """:func:`cp_fused` with the fields spread over numba's threads (same result)."""
     out = np.zeros(T.shape[0])
     for f in prange(b0.shape[0]):
         _cp_field(
@@ -259,3 +208,6 @@ def cp_fused_parallel(
             out,
         )
     return out
+
+
+cp_fused, cp_fused_parallel = serial_and_parallel(cp_fused, error_model="numpy")

@@ -32,7 +32,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from etm.checks import check_nonneg
-from etm.chunks import check_workers
 from etm.constants import k_B
 from etm.ensemble import (
     DEFAULT_GRID,
@@ -46,7 +45,7 @@ from etm.heat_capacity._exact_kernels import exact_c_sums
 from etm.materials.coerce import as_ats
 from etm.params import ATSParams
 from etm.spectrum import ats_levels, ats_well_energies, lower_gap, to_bare
-from etm.threelevel.route import DEFAULT_LOOP_AREA_A2, check_exact_inputs, loop_phase, map_points
+from etm.threelevel.route import DEFAULT_LOOP_AREA_A2, ExactOptions, loop_phase, map_points
 
 __all__ = [
     "level_heat_capacity",
@@ -341,8 +340,8 @@ def exact_heat_capacity(
     True
     """
     params = as_ats(params)
-    S = check_exact_inputs(params, loop_area_A2, orientation)
-    nthreads = check_workers(workers)
+    o = ExactOptions(loop_area_A2=loop_area_A2, orientation=orientation, grid=grid, workers=workers)
+    S, nthreads = o.loop_area_A2, o.workers
     T = check_nonneg("T_K", T_K, "K")
     B = check_nonneg("B_T", B_T, "T")
     T, B = np.broadcast_arrays(T, B)

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
 from etm.checks import check_array, check_positive, plain
 from etm.chunks import check_workers, chunk_length, chunk_slices
 from etm.constants import k_B, mu_B_K_per_T
+from etm.ensemble import check_orientation, gauss_legendre01, thermal_grid, thermal_plan
 from etm.ensemble.quadrature import GL_NODES, HEAD, base_edges, corner_arrays
 from etm.heat_capacity._kernels import cp_contract, cp_fused, cp_fused_parallel
 from etm.materials.coerce import as_ats, as_material
 from etm.params import ATSParams, Material
-from numpy.typing import ArrayLike, NDArray
-
-from etm.ensemble import check_orientation, gauss_legendre01, thermal_grid, thermal_plan
 
 __all__ = [
     "single_ts",
@@ -31,9 +31,9 @@ __all__ = [
 ]
 
 _TWO_PI = 2.0 * np.pi
-#: Gauss-Legendre nodes of the narrow piece of the isotropic density of states (as in
+#: Gauss-Legendre nodes on [0, 1] of the narrow piece of the isotropic density of states (as in
 #: :func:`etm.ensemble.ats_dos_isotropic`).
-_GL6 = np.polynomial.legendre.leggauss(6)
+_GL6 = gauss_legendre01(6)
 #: Below this many ((fields + pairs) x nodes) :func:`ats` runs on one thread whatever
 #: ``workers`` is.
 _PARALLEL_NODES = 100_000

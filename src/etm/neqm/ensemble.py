@@ -270,20 +270,41 @@ def isotope_factors(
     *,
     memory_MB: float | None = None,
     workers: int = 1,
+    route: str = "kernel",
 ) -> NDArray[np.complex128]:
     """Nuclear echo factor A of every sampled system at every (B, tau_a, tau_b), shape (P, N).
 
     ``B_T``, ``tau_a_s``, ``tau_b_s`` are flat arrays of P points (fields [T] and the two Mims
-    times [s]); the field is along z. ``workers`` threads share the fields (same numbers).
+    times [s]); the field is along z. ``route="kernel"`` (default) is the compiled loop of
+    :mod:`etm.neqm._kernel` (each system through the fields in ascending order, Jacobi
+    eigensolver warm-started from the previous field; ``workers`` numba threads share the
+    systems; work memory O(P N)); ``route="numpy"`` the batched LAPACK route (chunks within
+    ``memory_MB``; ``workers`` threads share the fields). The two agree to 1e-10
+    (tests/test_neqm.py); the numbers do not depend on ``workers``.
     """
     B = np.asarray(B_T, dtype=float).ravel()
     ta = np.broadcast_to(np.asarray(tau_a_s, dtype=float), B.shape)
     tb = np.broadcast_to(np.asarray(tau_b_s, dtype=float), B.shape)
+    check_choice("route", route, ("kernel", "numpy"))
     nuc = samples.nucleus
     Iz = spin_operators(nuc.I)[2]
+    sq = samples.s[:, None, None] * samples.q
+    if route == "kernel":
+        import numba
+
+        from etm.neqm._kernel import mims_fields
+
+        zdiag = -nuc.gamma_Hz_per_T * np.real(np.diagonal(Iz))
+        w = min(workers, numba.config.NUMBA_NUM_THREADS)
+        before = numba.get_num_threads()
+        if w > 1:
+            numba.set_num_threads(w)
+        try:
+            return mims_fields(samples.Qbar, sq, zdiag, B, ta, tb, parallel=w > 1)
+        finally:
+            numba.set_num_threads(before)
     N, n = samples.s.size, samples.q.shape[-1]
     base = samples.Qbar
-    sq = samples.s[:, None, None] * samples.q
     out = np.empty((B.size, N), dtype=complex)
     length = chunk_length(_BYTES_PER_ENTRY * N * n * n, memory_MB=memory_MB)
     if workers > 1:

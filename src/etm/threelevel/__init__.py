@@ -13,6 +13,7 @@ from etm.threelevel.pulses import (
 )
 from etm.threelevel.route import (
     DEFAULT_LOOP_AREA_A2,
+    ExactOptions,
     check_exact_inputs,
     check_loop_area,
     loop_phase,
@@ -28,6 +29,7 @@ from etm.threelevel.systems import (
 )
 
 __all__ = [
+    "ExactOptions",
     "check_exact_inputs",
     "check_loop_area",
     "DEFAULT_LOOP_AREA_A2",

@@ -7,20 +7,93 @@ eigenbasis, and the two-pulse sequence propagated in the rotating frame of the l
 pulse is one constant Hermitian 3x3 Hamiltonian, exponentiated through its eigen-decomposition
 (trigonometric roots refined by Newton steps, cross-product eigenvectors); the free evolution
 is diagonal and the echo pathway keeps rho_10 after pulse 1 (docs/echo.md, docs/exact_response.md).
+
+The interface is named: the call's constants (:class:`PulseConstants`), the nodes of the pulse
+field's direction (:class:`FieldDirections`, built by :mod:`etm.echo.directions`) and the work
+buffers (:class:`Workspace`, :func:`workspace`) are :class:`typing.NamedTuple` s, which numba
+compiles as typed tuples.
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
+import numpy as np
 from numba import njit
+from numpy.typing import NDArray
 
 from etm.constants import K_TO_RAD_S
-from etm.threelevel.systems import dipole_kernel, eig_kernel, pair_norm2
+from etm.ensemble.kernels import taper
+from etm.threelevel.systems import dipole_kernel, eig_kernel, hermitian_nullvec, pair_norm2
 
-__all__ = ["herm3_eig", "hermitian_nullvec", "propagator_entry", "system_echo", "taper"]
+__all__ = [
+    "FieldDirections",
+    "PulseConstants",
+    "Workspace",
+    "herm3_eig",
+    "propagator_entry",
+    "system_echo",
+    "workspace",
+]
 
 _SQ3_2 = 0.5 * math.sqrt(3.0)
+
+
+class PulseConstants(NamedTuple):
+    """The scalars of an exact echo call (SI times and rates, energies in K)."""
+
+    omega_per_s: float  #: carrier omega = 2 pi f [rad/s]
+    omega1_per_s: float  #: Omega_1 = p1 F0/hbar [rad/s]
+    tau1_s: float
+    tau2_s: float
+    tau12_s: float
+    c_per_sK: float  #: spectral diffusion c [1/(s K)]
+    Gamma_inv_per_sK5: float  #: Gamma^-1 [1/(s K^5)]
+    gamma: float  #: phonon weight: 1/2 (``"exact"``: 2|P01|^2) or 1/6 (the essay's)
+    tan_alpha: float  #: tan(omega Delta tau), the detection phase
+    lam_per_s: float  #: Lambda [rad/s]: oscillations resolved within Lambda/2, averaged beyond
+    ss_mean: float  #: the mean of sin^2(theta1/2) sin^2(theta2/2) over the oscillations
+
+
+class FieldDirections(NamedTuple):
+    """Nodes of the pulse field's direction seen by a loop (:mod:`etm.echo.directions`).
+
+    Node j: in-plane field of size sigma_j sqrt(2/3) F0, sigma_j^2 = alpha_j + beta_j c^2 (c the
+    loop's cos(beta)), at in-plane angle psi_j, weight ``weight[j]`` (the weights sum to 1).
+    With ``rms`` the one node drives the 0-1 pair with the in-plane rms coupling times sigma.
+    """
+
+    weight: NDArray
+    alpha: NDArray
+    beta: NDArray
+    cos_psi: NDArray
+    sin_psi: NDArray
+    rms: bool
+
+
+class Workspace(NamedTuple):
+    """Work buffers of :func:`system_echo` (:func:`workspace` allocates them)."""
+
+    h: NDArray  #: (3, 3) complex: the scaled Hamiltonian
+    V: NDArray  #: (3, 3) complex: its eigenvectors
+    Pxy: NDArray  #: (2, 3, 3) complex: the in-plane dipoles in the eigenbasis
+    lev: NDArray  #: (3,): the levels
+    work: NDArray  #: (4, 3, 3) complex: the pulse Hamiltonian, propagators, its eigenvectors
+    eigval: NDArray  #: (3,): the pulse Hamiltonian's eigenvalues
+
+
+@njit(cache=True)
+def workspace():  # pragma: no cover - compiled
+    """Fresh :class:`Workspace` buffers."""
+    return Workspace(
+        np.empty((3, 3), dtype=np.complex128),
+        np.empty((3, 3), dtype=np.complex128),
+        np.empty((2, 3, 3), dtype=np.complex128),
+        np.empty(3),
+        np.empty((4, 3, 3), dtype=np.complex128),
+        np.empty(3),
+    )
 
 
 @njit(cache=True)
@@ -69,27 +142,6 @@ def herm3_eig(H, V, w):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def hermitian_nullvec(h, lam, out, col):  # pragma: no cover - compiled
-    a00, a11, a22 = h[0, 0] - lam, h[1, 1] - lam, h[2, 2] - lam
-    a01, a02, a12 = h[0, 1], h[0, 2], h[1, 2]
-    a10, a20, a21 = h[1, 0], h[2, 0], h[2, 1]
-    best = -1.0
-    c0 = c1 = c2 = 0.0j
-    for p in range(3):
-        if p == 0:
-            x0, x1, x2 = a01 * a12 - a02 * a11, a02 * a10 - a00 * a12, a00 * a11 - a01 * a10
-        elif p == 1:
-            x0, x1, x2 = a11 * a22 - a12 * a21, a12 * a20 - a10 * a22, a10 * a21 - a11 * a20
-        else:
-            x0, x1, x2 = a21 * a02 - a22 * a01, a22 * a00 - a20 * a02, a20 * a01 - a21 * a00
-        n = abs(x0) ** 2 + abs(x1) ** 2 + abs(x2) ** 2
-        if n > best:
-            best, c0, c1, c2 = n, x0, x1, x2
-    inv = 1.0 / math.sqrt(best) if best > 0.0 else 0.0
-    out[0, col], out[1, col], out[2, col] = c0 * inv, c1 * inv, c2 * inv
-
-
-@njit(cache=True)
 def propagator_entry(V, ph, i, j):  # pragma: no cover - compiled
     """U[i, j] = sum_k V[i, k] exp(-i w_k tau) conj(V[j, k]) from the eigen-phases ph[k]."""
     return (
@@ -100,28 +152,40 @@ def propagator_entry(V, ph, i, j):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def taper(x):  # pragma: no cover - compiled
-    """C-infinity step: 1 for x <= 1/2, 0 for x >= 1 (as in etm.echo)."""
-    u = min(max(2.0 * x - 1.0, 0.0), 1.0)
-    if u <= 0.0:
-        return 1.0
-    if u >= 1.0:
-        return 0.0
-    f0 = math.exp(-1.0 / u)
-    f1 = math.exp(-1.0 / (1.0 - u))
-    return f1 / (f0 + f1)
+def system_echo(e1, e2, e3, d, phi, D, c, T, consts, dirs, ws):  # pragma: no cover - compiled
+    """Direction-averaged detected echo (|C01|/Omega1)(Re z tan a + Im z) of one system; its gap.
 
+    Parameters
+    ----------
+    e1, e2, e3, d, phi : float
+        Bare well energies [K] (sum 0), bare D0 [K] and the Aharonov-Bohm phase [rad].
+    D : float
+        Effective asymmetry D [K] (the essay's phonon weight).
+    c : float
+        cos(beta) of the loop (the correlated field size of :class:`FieldDirections`).
+    T : float
+        Temperature [K].
+    consts : PulseConstants
+    dirs : FieldDirections
+    ws : Workspace
 
-@njit(cache=True)
-def system_echo(e1, e2, e3, d, phi, D, T, pr, psi, rms, h, V, Pxy, lev, work, ww):  # noqa: E501 # pragma: no cover
-    """psi-averaged detected echo (|C01|/Omega1)(Re z tan a + Im z) of one system, and its gap.
-
-    pr = (omega, Omega1, tau1, tau2, tau12, c, Gamma, gamma, tan_a, Lambda, ss_mean).
+    Returns
+    -------
+    value, g01 : float
+        The weighted sum over the direction nodes; the exact 0-1 gap [K].
     """
-    omega, om1, tau1, tau2, tau12 = pr[0], pr[1], pr[2], pr[3], pr[4]
-    cT, G, gam, tan_a, lam_, ss_mean = pr[5] * T, pr[6], pr[7], pr[8], pr[9], pr[10]
-    g01, g12 = eig_kernel(e1, e2, e3, d, phi, h, V, lev)
-    dipole_kernel(V, Pxy)
+    omega, om1, tau1, tau2, tau12 = (
+        consts.omega_per_s,
+        consts.omega1_per_s,
+        consts.tau1_s,
+        consts.tau2_s,
+        consts.tau12_s,
+    )
+    cT, G, gam = consts.c_per_sK * T, consts.Gamma_inv_per_sK5, consts.gamma
+    tan_a, lam_, ss_mean = consts.tan_alpha, consts.lam_per_s, consts.ss_mean
+    Pxy = ws.Pxy
+    g01, g12 = eig_kernel(e1, e2, e3, d, phi, ws.h, ws.V, ws.lev)
+    dipole_kernel(ws.V, Pxy)
     x1 = min(g01 / T, 700.0)
     x2 = min((g01 + g12) / T, 700.0)
     Z = 1.0 + math.exp(-x1) + math.exp(-x2)
@@ -138,20 +202,26 @@ def system_echo(e1, e2, e3, d, phi, D, T, pr, psi, rms, h, V, Pxy, lev, work, ww
     decay = math.exp(-2.0 * tau12 * rate)
     delta = g01 * K_TO_RAD_S - omega
     a2 = (g01 + g12) * K_TO_RAD_S - 2.0 * omega
+    work = ws.work
     Hm, U1, U2, Vw = work[0], work[1], work[2], work[3]
-    n = psi.shape[0]
+    n = dirs.weight.shape[0]
     # rms mode: the direction of the larger 0-1 element, scaled to the rms over psi
     cx01, cy01 = Pxy[0, 0, 1], Pxy[1, 0, 1]
     rms01 = math.sqrt(0.5 * (abs(cx01) ** 2 + abs(cy01) ** 2))
+    chi = taper(abs(delta) / lam_)
     acc = 0.0
     for j in range(n):
-        if rms:
+        sig2 = dirs.alpha[j] + dirs.beta[j] * c * c
+        if sig2 <= 0.0:
+            continue
+        sig = math.sqrt(sig2)
+        if dirs.rms:
             ax = 1.0 if abs(cx01) >= abs(cy01) else 0.0
-            s = rms01 / max(abs(cx01), abs(cy01))
+            s = sig * rms01 / max(abs(cx01), abs(cy01))
             c01 = om1 * s * (ax * cx01 + (1.0 - ax) * cy01)
             c12 = om1 * s * (ax * Pxy[0, 1, 2] + (1.0 - ax) * Pxy[1, 1, 2])
         else:
-            cs, sn = math.cos(psi[j]), math.sin(psi[j])
+            cs, sn = sig * dirs.cos_psi[j], sig * dirs.sin_psi[j]
             c01 = om1 * (cs * cx01 + sn * cy01)
             c12 = om1 * (cs * Pxy[0, 1, 2] + sn * Pxy[1, 1, 2])
         Om = abs(c01)
@@ -161,7 +231,6 @@ def system_echo(e1, e2, e3, d, phi, D, T, pr, psi, rms, h, V, Pxy, lev, work, ww
         q = Om / OG
         pref = dpop * decay * (Om / om1) * q * q * q
         avg = pref * (-2.0 * delta / OG) * ss_mean
-        chi = taper(abs(delta) / lam_)
         val = avg
         if chi > 0.0:
             for a in range(3):
@@ -174,6 +243,7 @@ def system_echo(e1, e2, e3, d, phi, D, T, pr, psi, rms, h, V, Pxy, lev, work, ww
             Hm[1, 2] = 0.5 * c12
             Hm[2, 1] = 0.5 * c12.conjugate()
             # both pulses share the Hamiltonian: one eigen-decomposition, two durations
+            ww = ws.eigval
             herm3_eig(Hm, Vw, ww)
             for k in range(3):
                 U1[0, k] = complex(math.cos(ww[k] * tau1), -math.sin(ww[k] * tau1))
@@ -188,5 +258,5 @@ def system_echo(e1, e2, e3, d, phi, D, T, pr, psi, rms, h, V, Pxy, lev, work, ww
             z = 2.0j * r01 * c01.conjugate() / Om
             prop = (Om / om1) * (z.real * tan_a + z.imag)
             val = avg + chi * (prop - avg)
-        acc += val
-    return acc / n, g01
+        acc += dirs.weight[j] * val
+    return acc, g01

@@ -9,16 +9,20 @@ parameter (docs/exact.md): ``phi = 2 pi e B S cos(beta) / h``, ``D0_eff = X / S`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from etm.checks import check_positive
+from etm.checks import check_instance, check_positive
+from etm.chunks import check_workers
 from etm.constants import ANGSTROM2_M2, PHI0_T_M2
-from etm.ensemble import check_orientation
+from etm.ensemble import ExactGrid, check_orientation
 from etm.params import ATSParams
 
 __all__ = [
     "DEFAULT_LOOP_AREA_A2",
+    "ExactOptions",
     "check_exact_inputs",
     "check_loop_area",
     "loop_phase",
@@ -67,12 +71,56 @@ def loop_phase(B_T: ArrayLike, loop_area_A2: float, cos_beta: ArrayLike = 1.0) -
     return 2.0 * np.pi * B * np.asarray(cos_beta, dtype=float) * (S * ANGSTROM2_M2) / PHI0_T_M2
 
 
+@dataclass(frozen=True)
+class ExactOptions:
+    """The options every exact three-level observable shares, validated on construction.
+
+    :func:`etm.heat_capacity.exact_heat_capacity`, :func:`etm.heat_capacity.exact_counting`,
+    :func:`etm.magnetization.exact_ats` and :func:`etm.dielectric.exact_relative_change` /
+    :func:`~etm.dielectric.exact_loss` build one from their keyword options (the echo's
+    :func:`etm.echo.exact_relative_amplitude` has its own grid type).
+
+    Attributes
+    ----------
+    loop_area_A2 : float
+        Loop area S [angstrom^2] of the charge-e loop, > 0.
+    orientation : {"isotropic", "aligned", "phi2/3"}
+        Loop orientation relative to B.
+    grid : ExactGrid or None
+        Node counts (None: the observable's default).
+    workers : int or None
+        Threads over the distinct (T, B) points (None: :func:`etm.chunks.default_workers`;
+        stored resolved).
+
+    Examples
+    --------
+    >>> ExactOptions(loop_area_A2=1e3, workers=1)
+    ExactOptions(loop_area_A2=1000.0, orientation='isotropic', grid=None, workers=1)
+    >>> ExactOptions(loop_area_A2=-1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: loop_area_A2 must be > 0 [angstrom^2], got -1
+    """
+
+    loop_area_A2: float = DEFAULT_LOOP_AREA_A2
+    orientation: str = "isotropic"
+    grid: ExactGrid | None = None
+    workers: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "loop_area_A2", check_loop_area(self.loop_area_A2))
+        check_orientation(self.orientation)
+        if self.grid is not None and not isinstance(self.grid, ExactGrid):
+            raise TypeError(
+                f"grid must be an etm.ensemble.ExactGrid, got {type(self.grid).__name__}"
+            )
+        object.__setattr__(self, "workers", check_workers(self.workers))
+
+
 def check_exact_inputs(params: ATSParams, loop_area_A2: float, orientation: str) -> float:
     """Check the exact route's common inputs; return the loop area S [angstrom^2]."""
-    if not isinstance(params, ATSParams):
-        raise ValueError(f"params must be an ATSParams, got {type(params).__name__}")
-    check_orientation(orientation)
-    return check_loop_area(loop_area_A2)
+    check_instance("params", params, ATSParams, "etm.materials.get(name).at(T_K).ats")
+    return ExactOptions(loop_area_A2=loop_area_A2, orientation=orientation, workers=1).loop_area_A2
 
 
 def map_points(func, T: NDArray, B: NDArray, *, workers: int = 1) -> NDArray[np.float64]:

@@ -35,6 +35,7 @@ __all__ = [
     "closed_form_levels",
     "dipole_kernel",
     "eig_kernel",
+    "hermitian_nullvec",
     "pair_norm2",
     "response_kernel",
     "eigenbasis_dipoles",
@@ -192,7 +193,7 @@ def closed_form_levels(e1, e2, e3, d, phi):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _eigvec(h, lam, out, col):  # pragma: no cover - compiled
+def hermitian_nullvec(h, lam, out, col):  # pragma: no cover - compiled
     """Unit eigenvector of the Hermitian 3x3 h for eigenvalue lam, into out[:, col].
 
     The null vector of h - lam is the cross product of two of its rows (bilinear: r_i . v = 0);
@@ -237,8 +238,8 @@ def eig_kernel(e1, e2, e3, d, phi, h, V, lev):  # pragma: no cover - compiled
     h[1, 0] = t.conjugate()
     h[2, 1] = t.conjugate()
     h[0, 2] = t.conjugate()
-    _eigvec(h, l0, V, 0)
-    _eigvec(h, l2, V, 2)
+    hermitian_nullvec(h, l0, V, 0)
+    hermitian_nullvec(h, l2, V, 2)
     # the middle column orthogonal (Hermitian) to the other two: conj(v0 x v2), up to a phase
     a0, a1, a2 = V[0, 0], V[1, 0], V[2, 0]
     b0, b1, b2 = V[0, 2], V[1, 2], V[2, 2]
