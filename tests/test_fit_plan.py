@@ -49,6 +49,12 @@ def test_plan_fits_shared_cutoffs_once(joint):
     assert "X0min_KA2 (shared) = " in res.output
 
 
+#: Two valid parts; a case appends keys to the second (eps) part.
+TWO = (
+    '[[part]]\nobservable = "cp"\nfiles = ["a.csv"]\n[[part]]\nobservable = "eps"\nfiles = ["b"]\n'
+)
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -63,14 +69,64 @@ def test_plan_fits_shared_cutoffs_once(joint):
             "bounds.X0min_KA2: low 5 >= high 1",
         ),
         ("x = [", "not a valid UTF-8 TOML file"),
+        # issue 19, case 8: TypeError tracebacks
+        ("bounds = [1, 2]\n" + TWO, "bounds must be a table, e.g. bounds = { X0min_KA2 = "),
+        (
+            'bounds = { X0min_KA2 = [1, "2"] }\n' + TWO,
+            'bounds.X0min_KA2 must be a finite number, got a string "2"',
+        ),
+        (TWO + "fix = [1, 2]\n", "part 1: fix must be a table, e.g. fix = { n_Fe3_per_g"),
+        (TWO + 'fix = { Dmin_K = "0.5" }\n', "part 1: fix.Dmin_K must be a finite number, got a"),
+        (TWO + "meta = 5\n", "part 1: meta must be a string, got a number 5"),
+        # issue 19, case 23: a string split into letters; [part] as one table
+        (
+            'share = "X0min_KA2"\n' + TWO,
+            'share must be an array of names, e.g. share = ["X0min_KA2"], got a string',
+        ),
+        (TWO + 'free = "beta_J_per_gK4"\n', "part 1: free must be an array of names"),
+        (
+            '[part]\nobservable = "cp"\nfiles = ["a.csv"]\n',
+            "part must be an array of tables, each written [[part]] (two or more), got one table",
+        ),
+        (TWO + 'shared = ["x"]\n', "part 1: unknown keys shared"),
+        (TWO.replace('"eps"', '"epss"'), "part 1: observable must be one of"),
+        # issue 19, case 19: options the command line refuses, or nobody knows
+        (TWO + 'options = { colour = "red" }\n', "part 1: options.colour (eps): not an option;"),
+        (
+            TWO.replace("[[part]]", '[[part]]\noptions = { average = "direct" }', 1),
+            "part 0: options.average (cp): only for observable eps",
+        ),
+        (
+            TWO + "options = { average = 5 }\n",
+            "part 1: options.average must be one of direct, decoupled, got a number 5",
+        ),
+        (TWO + "options = { n_wells = 1 }\n", "options.n_wells must be an integer >= 2"),
+        (TWO + 'orientation = "sideways"\n', "orientation must be one of isotropic, aligned"),
     ],
 )
 def test_bad_plans_are_refused(tmp_path, text, message):
     p = tmp_path / "plan.toml"
     p.write_text(text)
     res = CliRunner().invoke(cli, ["fit", "--plan", str(p), "--out", str(tmp_path / "o")])
-    assert res.exit_code == 2 and message in res.output
+    assert res.exit_code == 2 and message in res.output, res.output
+    assert "Traceback" not in res.output
+    assert [line for line in res.output.splitlines() if line.startswith("Error:")] == [
+        res.output.splitlines()[-1]
+    ]
     assert not (tmp_path / "o").exists()
+
+
+def test_a_plan_that_cannot_be_read_is_one_line(tmp_path):
+    import os
+
+    for p, message in (
+        (tmp_path / "nope.toml", "nope.toml: cannot read (No such file or directory)"),
+        (tmp_path / "fifo.toml", "fifo.toml: not a regular file (a named pipe (FIFO))"),
+    ):
+        if p.name == "fifo.toml":
+            os.mkfifo(p)
+        res = CliRunner().invoke(cli, ["fit", "--plan", str(p), "--out", str(tmp_path / "o")])
+        assert res.exit_code == 2 and f"--plan {p}" in res.output and message in res.output
 
 
 def test_plan_paths_are_relative_to_the_plan_and_files_once(tmp_path):

@@ -146,7 +146,7 @@ CASES = [
     ),
     (
         "B_T, Cp_J_per_gK, sigma_J_per_gK\n0, 1e-6, 1e-8\n1, 2e-6, 0\n",
-        r"line 3, column 3 \('sigma_J_per_gK'\): sigma must be > 0, got 0.0",
+        r"line 3, column 3 \('sigma_J_per_gK'\): sigma must be > 0, got 0$",
     ),
     ("B_T, Cp_J_per_gK\n0, 1e-6\n", r"data.csv: 1 data rows, at least 2 needed"),
     ("# only comments\n", r"data.csv: no header row"),
@@ -210,5 +210,7 @@ def test_a_curve_too_long_to_fit_is_refused_up_front(tmp_path):
     n = MAX_ROWS + 1
     B = np.linspace(0.0, 8.0, n)
     f.write_text("# T_K = 0.6\nB_T, Cp_J_per_gK\n" + "".join(f"{b:.9g}, 1e-6\n" for b in B))
-    with pytest.raises(ValueError, match=rf"long.csv: {n} data rows, more than the {MAX_ROWS}"):
+    # refused while streaming, with an estimate of the length from the file's size
+    pattern = rf"long.csv: more than the {MAX_ROWS} data rows a fit takes \(about 2000\d "
+    with pytest.raises(ValueError, match=pattern):
         read_curve(f)

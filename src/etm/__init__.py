@@ -10,9 +10,66 @@ when used (``from etm import heat_capacity`` or ``etm.heat_capacity``), and ``et
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 from etm.constants import ab_energy
+
+
+def _writable_or_creatable(path: str) -> bool:
+    """Whether ``path`` is a writable folder or could be created as one."""
+    while not os.path.exists(path):
+        parent = os.path.dirname(path)
+        if parent == path:
+            return False
+        path = parent
+    return os.path.isdir(path) and os.access(path, os.W_OK | os.X_OK)
+
+
+def _numba_cache_fallback() -> None:
+    """Point numba's on-disk cache at a private temporary folder when it has nowhere to go.
+
+    Every compiled kernel is ``njit(cache=True)``; numba caches beside the source (``__pycache__``
+    of an installed package is often read-only) or in the user's cache folder (``~/.cache/numba``,
+    not writable when HOME is not: a cluster job, a container, ``HOME=/nonexistent``). With
+    neither, numba refuses at import: ``cannot cache function ...: no locator available``. Then
+    ``NUMBA_CACHE_DIR`` is set to a folder of this user under the temporary directory (created
+    0700, or a fresh one if that name is taken by someone else). A ``NUMBA_CACHE_DIR`` already
+    set is left alone.
+    """
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return
+    here = os.path.dirname(os.path.abspath(__file__))
+    if all(
+        _writable_or_creatable(os.path.join(d, "__pycache__")) for d in (here, f"{here}/ensemble")
+    ):
+        return
+    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if _writable_or_creatable(os.path.join(xdg, "numba")):
+        return
+    import stat
+    import tempfile
+
+    try:
+        uid = os.getuid()
+        folder = os.path.join(tempfile.gettempdir(), f"etm-numba-cache-{uid}")
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            st = os.lstat(folder)
+            mine = stat.S_ISDIR(st.st_mode) and st.st_uid == uid
+            if not mine or st.st_mode & 0o022:  # not ours to trust: numba loads pickles from it
+                folder = tempfile.mkdtemp(prefix="etm-numba-cache-")
+    except (OSError, AttributeError):  # no writable temporary folder (or no getuid)
+        return
+    os.environ["NUMBA_CACHE_DIR"] = folder
+    config = sys.modules.get("numba.core.config")
+    if config is not None:  # numba imported before etm: make it read the variable again
+        config.reload_config()
+
+
+_numba_cache_fallback()
 
 if TYPE_CHECKING:  # pragma: no cover
     from etm.sweeps import sweep

@@ -147,8 +147,11 @@ def write_joint_report(
     out_dir: str | Path,
     warnings: Sequence[str] = (),
     argv: Sequence[str] | None = None,
+    *,
+    force: bool = False,
 ) -> list[Path]:
-    """Write the joint fit's params.json, params.md, a fit figure per curve and report.html."""
+    """Write the joint fit's params.json, params.md, a fit figure per curve and report.html,
+    as one unit (:func:`etm.io.output_folder`; ``force`` as there)."""
     import datetime as dt
     import shlex
 
@@ -243,7 +246,7 @@ def write_joint_report(
         for n, b in files.items():
             (tmp / n).write_bytes(b)
 
-    atomic_write_dir(out_dir, write)
+    atomic_write_dir(out_dir, write, force=force)
     return [Path(out_dir) / n for n in files]
 
 
