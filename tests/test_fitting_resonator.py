@@ -68,6 +68,11 @@ def test_Qi_vs_T_or_power_recovers_C_Pc_and_the_other_loss(axis):
         meta = {"f_Hz": 5e9, "filling_factor": 0.5, "T_K": 0.02}
     c = synthetic("Qi", x_name, x, truth, meta, seed=5)
     r = fitting.fit([c], "Qi", material=None)
+    if axis == "T":
+        # one power: only C/sqrt(1 + P/P_c) is determined; the default holds P_c at 1 W (no
+        # saturation), so C is the loss at the curve's power (stated in the notes)
+        assert r.estimate("Pc_W", 0).vary is False and any("Pc_W fixed" in n for n in r.notes)
+        truth = {"C": 3e-5 / np.sqrt(1 + 1e-15 / 1e-16), "inverse_Q_other": 2e-7}
     _check(r, truth)
 
 
