@@ -6,15 +6,16 @@ The figures are :data:`FIGURES` (one :class:`FigureSpec` each: add one with a on
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from etm import audit, dielectric, figures, materials
-from etm.io import atomic_write, atomic_write_json, atomic_write_text, provenance
+from etm.io import check_output_folder, output_folder, provenance, run_environment
 
-__all__ = ["FigureSpec", "FIGURES", "run", "tables_markdown"]
+__all__ = ["FigureSpec", "FIGURES", "command_line", "run", "tables_markdown"]
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,8 @@ FIGURES: tuple[FigureSpec, ...] = (
     ),
     FigureSpec(
         "exact_echo_10T",
-        "exact three-level echo a(B) to 10 T, BAS and BK7 (Fig. 16 inset; docs/exact_response.md)",
+        "exact three-level echo a(B) to 10 T, BAS (Fig. 15) and BK7 (Fig. 16; "
+        "docs/exact_response.md)",
         lambda: __import__("etm.figures.exact_response", fromlist=["x"]).fig_exact_echo(),
         lambda: __import__("etm.figures.exact_response", fromlist=["x"]).fig_exact_echo(
             n_B=3, presets=("BAS sample 2",)
@@ -194,7 +196,7 @@ def tables_markdown() -> str:
         f"Measuring frequency {dielectric.TYPICAL_FREQUENCY_HZ:g} Hz (the essay: 'low (kHz)'); "
         "amplitude A = pi x_ATS P* p1^2/(eps0 eps_r) read in kelvin (docs/dielectric.md).",
         "",
-        "| glass | T [K] | A | Dmin [K] | D0min abs(q/e) S [K Å²] | D0max abs(q/e) S [K Å²] |",
+        "| glass | T [K] | A [K] | Dmin [K] | D0min abs(q/e) S [K Å²] | D0max abs(q/e) S [K Å²] |",
         "|---|---|---|---|---|---|",
     ]
     lines += [
@@ -231,7 +233,7 @@ def tables_markdown() -> str:
     return "\n".join(lines)
 
 
-def _save(fig, out: Path, stem: str, formats: Iterable[str], meta: dict[str, Any]) -> list[Path]:
+def _save(fig, out: Path, stem: str, formats: Iterable[str], meta: dict[str, Any]) -> list[str]:
     import matplotlib.pyplot as plt
 
     written = []
@@ -241,14 +243,37 @@ def _save(fig, out: Path, stem: str, formats: Iterable[str], meta: dict[str, Any
             "pdf": {"Title": stem, "Creator": desc},
             "svg": {"Title": stem, "Creator": desc},
         }.get(fmt, {"Software": desc})
-        path = out / f"{stem}.{fmt}"
-        written.append(
-            atomic_write(
-                path, lambda p, fmt=fmt, md=md: fig.savefig(p, format=fmt, dpi=150, metadata=md)
-            )
-        )
+        fig.savefig(out / f"{stem}.{fmt}", format=fmt, dpi=150, metadata=md)
+        written.append(f"{stem}.{fmt}")
     plt.close(fig)
     return written
+
+
+def command_line(
+    out_dir: str | Path,
+    *,
+    fast: bool = False,
+    formats: Iterable[str] = ("png", "pdf"),
+    progress: bool = True,
+    force: bool = False,
+) -> str:
+    """The ``etm reproduce`` command line that makes what :func:`run` with these options makes
+    (quoted for a POSIX shell; recorded in provenance.json).
+
+    Examples
+    --------
+    >>> command_line("out dir", fast=True, formats=("png",))
+    "etm reproduce --out 'out dir' --fast --format png"
+    """
+    import shlex
+
+    args = ["etm", "reproduce", "--out", str(out_dir)]
+    args += ["--fast"] if fast else []
+    for fmt in formats:
+        args += ["--format", fmt]
+    args += [] if progress else ["--no-progress"]
+    args += ["--force"] if force else []
+    return shlex.join(args)
 
 
 def run(
@@ -257,40 +282,65 @@ def run(
     fast: bool = False,
     formats: Iterable[str] = ("png", "pdf"),
     progress: bool = True,
+    force: bool = False,
 ) -> list[Path]:
     """Write every figure (PNG and PDF), ``tables.md``, ``audit.md`` (the audit of the essay,
-    :mod:`etm.audit`) and ``provenance.json`` into ``out_dir``.
+    :mod:`etm.audit`) and ``provenance.json`` into ``out_dir``, as one unit.
+
+    The folder is assembled beside ``out_dir`` and put in place when complete
+    (:func:`etm.io.output_folder`): an interrupted run leaves no partial folder, an earlier
+    output of etm there is replaced whole, and a folder holding other files is refused unless
+    ``force``.
+
+    ``provenance.json`` records the date (UTC), the versions of Python, etm, numpy, scipy,
+    numba, lmfit, emcee and matplotlib, the git commit of etm when it runs from a checkout
+    (:func:`etm.io.run_environment`), the command line that re-makes the folder
+    (:func:`command_line`) with every option, the parameters of every figure (Figs. 7-8 as
+    they state them: D0min, D0max in K) and the Table 5-7 rows, and the files written.
 
     Parameters
     ----------
     out_dir : path
-        Output folder (created if missing). Files are replaced atomically; nothing else in the
-        folder is touched.
+        Output folder (created if missing; its parents too).
     fast : bool
         Coarser grids (for tests); the figures show the same curves with fewer points.
     formats : iterable of str
         Image formats among "png", "pdf", "svg".
     progress : bool
         Show a progress bar on stderr.
+    force : bool
+        Write into a folder that holds files etm did not write; they are kept (outputs of
+        the same names are replaced).
 
     Returns
     -------
     list of Path
         The files written.
+
+    Raises
+    ------
+    ValueError
+        An unknown format, or an output folder that cannot or may not be written
+        (:class:`etm.io.OutputError`), before any figure is drawn.
     """
+    formats = tuple(formats)
+    for fmt in formats:
+        if fmt not in ("png", "pdf", "svg"):
+            raise ValueError(f"formats must be among 'png', 'pdf', 'svg', got {fmt!r}")
+    target = check_output_folder(out_dir, force=force)
+
     import matplotlib
 
     matplotlib.use("Agg")
     from tqdm import tqdm
 
-    formats = tuple(formats)
-    for fmt in formats:
-        if fmt not in ("png", "pdf", "svg"):
-            raise ValueError(f"formats must be among 'png', 'pdf', 'svg', got {fmt!r}")
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"out_dir must be a folder, but {str(out)!r} is a file")
-    out.mkdir(parents=True, exist_ok=True)
+    options = {
+        "out_dir": str(out_dir),
+        "fast": fast,
+        "formats": list(formats),
+        "progress": progress,
+        "force": force,
+    }
     meta = provenance(
         fast=fast,
         formats=list(formats),
@@ -301,12 +351,24 @@ def run(
         },
         echo={"presets": [asdict(r) for r in materials.ECHO_ROWS]},
     )
-    written: list[Path] = []
-    for spec in tqdm(FIGURES, desc="etm reproduce", unit="fig", disable=not progress):
-        fig = (spec.make_fast if fast else spec.make)()
-        written += _save(fig, out, spec.name, formats, meta)
-    written.append(atomic_write_text(out / "tables.md", tables_markdown()))
-    written.append(atomic_write_text(out / "audit.md", audit.markdown()))
-    meta["files"] = sorted(p.name for p in written)
-    written.append(atomic_write_json(out / "provenance.json", meta))
-    return written
+    meta.update(run_environment())
+    meta["command_line"] = command_line(**options)
+    meta["options"] = options
+    written: list[str] = []
+    with output_folder(out_dir, force=force) as tmp:
+        bar = tqdm(FIGURES, desc="etm reproduce", unit="fig", disable=not progress)
+        for spec in bar:
+            bar.set_description_str(f"etm reproduce: {spec.name}")
+            fig = (spec.make_fast if fast else spec.make)()
+            written += _save(fig, tmp, spec.name, formats, meta)
+        bar.set_description_str("etm reproduce")
+        bar.close()
+        (tmp / "tables.md").write_text(tables_markdown(), encoding="utf-8")
+        (tmp / "audit.md").write_text(audit.markdown(), encoding="utf-8")
+        written += ["tables.md", "audit.md"]
+        # written last: it marks the folder as an etm output and lists its files
+        meta["files"] = sorted(written)
+        text = json.dumps(meta, indent=2, sort_keys=True) + "\n"
+        (tmp / "provenance.json").write_text(text, encoding="utf-8")
+        written.append("provenance.json")
+    return [target / name for name in written]

@@ -1,4 +1,5 @@
-"""What the figure modules share: the lazy pyplot import, field axes and axis labels.
+"""What the figure modules share: the lazy pyplot import, field axes, axis labels and the
+adaptive sampling of curves with sharp features (:func:`refine_grid`).
 
 matplotlib is imported only when a figure is drawn (:func:`etm.reproduce.run` selects the Agg
 backend first), so importing :mod:`etm` or :mod:`etm.figures` never needs a display.
@@ -6,11 +7,24 @@ backend first), so importing :mod:`etm` or :mod:`etm.figures` never needs a disp
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from types import ModuleType
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["FIELD_LABEL", "linear_field_axis", "log_field_axis", "pyplot"]
+__all__ = [
+    "FIELD_LABEL",
+    "chem",
+    "frequency_text",
+    "linear_field_axis",
+    "log_field_axis",
+    "pyplot",
+    "refine_grid",
+    "row_label",
+    "tex_number",
+]
 
 #: Label of every magnetic-field axis.
 FIELD_LABEL = "magnetic field $B$ [T]"
@@ -21,6 +35,65 @@ def pyplot() -> ModuleType:
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def tex_number(x: float, digits: int = 3) -> str:
+    r"""``x`` for mathtext, powers of ten as such: ``1.06\times10^{17}``, ``10^{8}``, ``0.05``.
+
+    Examples
+    --------
+    >>> tex_number(1.06e17), tex_number(1e8), tex_number(0.05), tex_number(-2e-5), tex_number(1e4)
+    ('1.06\\times10^{17}', '10^{8}', '0.05', '-2\\times10^{-5}', '10^{4}')
+    """
+    text = f"{x:.{digits}g}"
+    if x == 0 or (1e-3 <= abs(x) < 1e4 and "e" not in text):
+        return text
+    mant, exp = f"{x:.{digits - 1}e}".split("e")
+    mant = mant.rstrip("0").rstrip(".") if "." in mant else mant
+    e = int(exp)
+    if mant in ("1", "-1"):
+        return f"{mant[:-1]}10^{{{e}}}"
+    return f"{mant}\\times10^{{{e}}}"
+
+
+def frequency_text(f_Hz: float) -> str:
+    """A frequency with its SI prefix: ``1 kHz``, ``5 GHz``, ``100 Hz``.
+
+    Examples
+    --------
+    >>> frequency_text(1e3), frequency_text(5e9), frequency_text(100.0), frequency_text(0.9e9)
+    ('1 kHz', '5 GHz', '100 Hz', '0.9 GHz')
+    """
+    for scale, unit in ((1e9, "GHz"), (1e6, "MHz"), (1e3, "kHz")):
+        if abs(f_Hz) >= 0.5 * scale:
+            return f"{f_Hz / scale:g} {unit}"
+    return f"{f_Hz:g} Hz"
+
+
+def chem(formula: str) -> str:
+    """A chemical formula with mathtext subscripts: ``(B2O3)0.75`` -> ``(B$_{2}$O$_{3}$)$_{0.75}$``.
+
+    Examples
+    --------
+    >>> chem("Li2O-SiO2"), chem("(B2O3)0.75(PbO)0.25")
+    ('Li$_{2}$O-SiO$_{2}$', '(B$_{2}$O$_{3}$)$_{0.75}$(PbO)$_{0.25}$')
+    """
+    return re.sub(r"(?<=[A-Za-z)])(\d+(?:\.\d+)?)", r"$_{\1}$", formula)
+
+
+def row_label(name: str) -> str:
+    r"""A table row's name for a legend, its ASCII symbols in mathtext (``tau12=1.5us`` ->
+    ``$\tau_{12}$ = 1.5 µs``).
+
+    Examples
+    --------
+    >>> row_label("BK7 tau12=1.5us"), row_label("BAS sample 1")
+    ('BK7, $\\tau_{12}$ = 1.5 µs', 'BAS sample 1')
+    """
+    m = re.fullmatch(r"(.*?)\s*tau12\s*=\s*([\d.]+)\s*us", name)
+    if m is None:
+        return name
+    return f"{m.group(1)}, $\\tau_{{12}}$ = {m.group(2)} µs"
 
 
 def linear_field_axis(n_B: int, B_max_T: float) -> np.ndarray:
@@ -45,3 +118,87 @@ def log_field_axis(n_B: int, B_min_T: float, B_max_T: float) -> np.ndarray:
     array([1.e-03, 1.e-01, 1.e+01])
     """
     return np.geomspace(B_min_T, B_max_T, n_B)
+
+
+def refine_grid(
+    f: Callable[[NDArray[np.float64]], ArrayLike],
+    x: ArrayLike,
+    *,
+    log: bool = False,
+    tol: float = 2e-3,
+    max_points: int = 1500,
+    max_rounds: int = 14,
+    n_split: int = 2,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Sample ``f`` on ``x`` and refine the grid where the drawn curve bends.
+
+    A point is bad when it lies farther than ``tol`` x (the curve's range) from the chord of its
+    two neighbours (in ln x if ``log``): both intervals beside it are split in ``n_split``,
+    ``f`` is called on the new points only, and this repeats until no point is bad,
+    ``max_rounds`` rounds have passed or the next round would exceed ``max_points``. The drawn
+    peak heights and kinks are then within ~``tol`` of the curve's range of their true values
+    whatever the starting grid, provided the starting grid sees every feature at one point at
+    least.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x)`` for a 1-D array ``x``: an array of shape ``(n,)`` or ``(k, n)`` (k curves drawn
+        on the same grid; a point is bad if it is bad for one of them).
+    x : array_like
+        Starting grid (sorted and made unique here; > 0 if ``log``).
+    log : bool
+        Refine in ln x (a curve drawn on a log x axis).
+    tol : float
+        Allowed distance of a point from its neighbours' chord, in units of the curve's range.
+    max_points : int
+        Upper bound on the number of points.
+    max_rounds : int
+        Upper bound on the number of refinement rounds.
+    n_split : int
+        Parts a bad interval is split into: 2 halves the most points; more take fewer rounds
+        (fewer calls of ``f``, for an ``f`` whose cost is mostly per call).
+
+    Returns
+    -------
+    x : ndarray
+        The refined grid, sorted.
+    y : ndarray
+        ``f`` on it, shape ``(n,)`` or ``(k, n)`` as ``f`` returns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from etm.figures.common import refine_grid
+    >>> x, y = refine_grid(lambda x: 1.0 / (1.0 + (x / 0.01) ** 2), np.linspace(-1, 1, 11))
+    >>> float(y.max()), bool(x.size < 200)
+    (1.0, True)
+    """
+    x = np.unique(np.asarray(x, dtype=float))
+    y = np.asarray(f(x), dtype=float)
+    flat = y.ndim == 1
+    y = np.atleast_2d(y)
+    for _ in range(max_rounds):
+        u = np.log(x) if log else x
+        if u.size < 3:
+            break
+        span = np.ptp(y, axis=1, keepdims=True)
+        span = np.where(span > 0.0, span, np.inf)
+        t = (u[1:-1] - u[:-2]) / (u[2:] - u[:-2])
+        chord = y[:, :-2] + t * (y[:, 2:] - y[:, :-2])
+        bad = np.any(np.abs(y[:, 1:-1] - chord) > tol * span, axis=0)
+        split = np.zeros(u.size - 1, dtype=bool)
+        split[:-1] |= bad
+        split[1:] |= bad
+        # intervals already below rounding in u are not split again
+        split &= np.diff(u) > 1e-9 * (u[-1] - u[0])
+        if not split.any() or x.size + (n_split - 1) * int(split.sum()) > max_points:
+            break
+        frac = np.arange(1, n_split) / n_split
+        un = (u[:-1][split, None] + np.diff(u)[split, None] * frac).ravel()
+        xn = np.exp(un) if log else un
+        yn = np.atleast_2d(np.asarray(f(xn), dtype=float))
+        order = np.argsort(np.concatenate([x, xn]), kind="stable")
+        x = np.concatenate([x, xn])[order]
+        y = np.concatenate([y, yn], axis=1)[:, order]
+    return x, (y[0] if flat else y)

@@ -17,7 +17,14 @@ import numpy as np
 
 from etm import dielectric, materials
 from etm.dielectric import stm
-from etm.figures.common import FIELD_LABEL, log_field_axis, pyplot
+from etm.figures.common import (
+    FIELD_LABEL,
+    frequency_text,
+    log_field_axis,
+    pyplot,
+    refine_grid,
+    tex_number,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -41,8 +48,12 @@ STM_FIGURE_PARAMS: dict[str, float] = {"C": 1e-4, "A_phonon_per_sK3": 1e8}
 
 
 def _draw(ax: Axes, B, T, params, color, label, f_Hz, scale, offset=0.0) -> None:
-    exact = dielectric.relative_change(T_K=T, B_T=B, params=params, f_Hz=f_Hz)
-    essay = dielectric.relative_change(T_K=T, B_T=B, params=params, f_Hz=f_Hz, **ESSAY_FORM)
+    def both(b):
+        exact = dielectric.relative_change(T_K=T, B_T=b, params=params, f_Hz=f_Hz)
+        essay = dielectric.relative_change(T_K=T, B_T=b, params=params, f_Hz=f_Hz, **ESSAY_FORM)
+        return np.vstack([exact, essay])
+
+    B, (exact, essay) = refine_grid(both, B, log=True)
     ax.plot(B, exact / scale + offset, color=color, lw=1.6, label=label)
     ax.plot(B, essay / scale + offset, color=color, lw=1.0, ls="--")
 
@@ -56,22 +67,18 @@ def _finish(ax: Axes, title: str, f_Hz: float, shifted: bool = False) -> None:
     ax.set_title(title)
     ax.plot([], [], color="k", lw=1.6, label="exact model")
     ax.plot([], [], color="k", lw=1.0, ls="--", label="essay's forms (Eq. 19-20)")
-    ax.legend(fontsize=7, loc="lower left")
-    ax.text(
-        0.98,
-        0.97,
-        f"f = {f_Hz:g} Hz, isotropic loops",
-        transform=ax.transAxes,
-        ha="right",
-        va="top",
+    # the conditions go in the legend's title, where no curve can cross them
+    ax.legend(
         fontsize=7,
-        color="0.3",
+        loc="lower left",
+        title=f"$f$ = {frequency_text(f_Hz)}, isotropic loops",
+        title_fontsize=7,
     )
 
 
 def fig10_dielectric_glasses(
     f_Hz: float = dielectric.TYPICAL_FREQUENCY_HZ,
-    n_B: int = 200,
+    n_B: int = 60,
     B_min_T: float = 1e-3,
     B_max_T: float = 10.0,
 ) -> Figure:
@@ -82,7 +89,8 @@ def fig10_dielectric_glasses(
     f_Hz : float
         Measuring frequency [Hz] (not in the tables; 1 kHz documented default).
     n_B : int
-        Number of fields.
+        Number of starting fields, refined where a curve bends
+        (:func:`etm.figures.common.refine_grid`).
     B_min_T, B_max_T : float
         Field range [T] (log axis).
 
@@ -122,7 +130,7 @@ def _temperature_series(glass: str, title: str, f_Hz, n_B, B_min_T, B_max_T, shi
 
 def fig11_dielectric_bas(
     f_Hz: float = dielectric.TYPICAL_FREQUENCY_HZ,
-    n_B: int = 200,
+    n_B: int = 60,
     B_min_T: float = 1e-3,
     B_max_T: float = 10.0,
     shift: float = 0.0,
@@ -154,7 +162,7 @@ def fig11_dielectric_bas(
 
 def fig12_dielectric_sio2(
     f_Hz: float = dielectric.TYPICAL_FREQUENCY_HZ,
-    n_B: int = 200,
+    n_B: int = 60,
     B_min_T: float = 1e-3,
     B_max_T: float = 10.0,
     shift: float = 0.0,
@@ -224,10 +232,10 @@ def fig_stm_background(
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(9.5, 3.9), layout="constrained")
     for i, f in enumerate(fs):
         d, tl = stm.stm_total(T, f, C, A_phonon)
-        ax.plot(T, d / C, color=f"C{i}", lw=1.6, label=f"{f:g} Hz")
+        ax.plot(T, d / C, color=f"C{i}", lw=1.6, label=frequency_text(f))
         k = int(np.argmin(d))
         ax.plot(T[k], d[k] / C, "o", color=f"C{i}", ms=4)
-        bx.plot(T, tl / C, color=f"C{i}", lw=1.6, label=f"{f:g} Hz")
+        bx.plot(T, tl / C, color=f"C{i}", lw=1.6, label=frequency_text(f))
     fm = fs[len(fs) // 2]
     ax.plot(T, stm.stm_resonant(T, fm, C) / C, color="0.4", ls=":", lw=1.0, label="resonant")
     ax.plot(
@@ -244,10 +252,13 @@ def fig_stm_background(
     bx.set_xlabel("temperature $T$ [K]")
     bx.set_ylabel(r"$\tan\delta$ [$C$]")
     bx.set_title(r"(b) loss: relaxation plateau $\pi C/6$")
-    bx.axhline(np.pi / 6, color="0.6", lw=0.6)
-    bx.legend(fontsize=7)
+    bx.axhline(np.pi / 6, color="0.6", lw=0.6, ls="--", label=r"$\pi C/6$")
+    lo, _ = bx.get_ylim()
+    bx.set_ylim(lo, 3.0 * np.pi / 6)  # the plateau inside the frame, not on its edge
+    bx.legend(fontsize=7, loc="lower right")
     fig.suptitle(
-        f"STM background, C = {C:g}, A = {A_phonon:g} s$^{{-1}}$K$^{{-3}}$ (illustrative)",
+        f"STM background, $C = {tex_number(C)}$, $A = {tex_number(A_phonon)}$ "
+        "s$^{-1}$ K$^{-3}$ (illustrative)",
         fontsize=9,
     )
     return fig
@@ -258,7 +269,7 @@ def fig_dielectric_ghz(
     T_K: float = 0.05,
     f_Hz=(1e3, 1e9, 5e9),
     drive_ratios=(0.0, 10.0, 100.0),
-    n_B: int = 120,
+    n_B: int = 60,
     B_min_T: float = 1e-3,
     B_max_T: float = 10.0,
 ) -> Figure:
@@ -275,7 +286,8 @@ def fig_dielectric_ghz(
     drive_ratios : sequence of float
         Saturation parameters (F/F_c)^2 = P/P_c of panel (b).
     n_B : int
-        Number of fields (log axis from ``B_min_T`` to ``B_max_T`` [T]).
+        Number of starting fields (log axis from ``B_min_T`` to ``B_max_T`` [T]), refined
+        where a curve bends (:func:`etm.figures.common.refine_grid`).
     B_min_T, B_max_T : float
         Field range [T].
 
@@ -299,28 +311,37 @@ def fig_dielectric_ghz(
     """
     plt = pyplot()
     p = materials.dielectric_row(glass, T_K).params
-    B = log_field_axis(n_B, B_min_T, B_max_T)
+    B0 = log_field_axis(n_B, B_min_T, B_max_T)
     fs = list(np.atleast_1d(f_Hz))
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(9.5, 3.9), layout="constrained")
+    # each curve on its own grid, refined where it bends: the resonances at E = hf are sharp
+    # (the 5 GHz dip and the 1 GHz kink), and their drawn depth must not depend on n_B
     for i, f in enumerate(fs):
-        d = dielectric.relative_change(T_K, B, p, f)
-        ax.plot(B, d / 1e-5, color=f"C{i}", lw=1.6, label=f"f = {f:.3g} Hz".replace("e+0", "e"))
-    par = dielectric.relative_change(T_K, B, p, fs[-1], measuring_field="parallel")
-    ax.plot(B, par / 1e-5, color=f"C{len(fs) - 1}", lw=1.0, ls="--", label="F parallel to B")
+        B, d = refine_grid(lambda b, f=f: dielectric.relative_change(T_K, b, p, f), B0, log=True)
+        ax.plot(B, d / 1e-5, color=f"C{i}", lw=1.6, label=f"$f$ = {frequency_text(f)}")
+    B, par = refine_grid(
+        lambda b: dielectric.relative_change(T_K, b, p, fs[-1], measuring_field="parallel"),
+        B0,
+        log=True,
+    )
+    lab = r"$\mathbf{F} \parallel \mathbf{B}$, " + frequency_text(fs[-1])
+    ax.plot(B, par / 1e-5, color=f"C{len(fs) - 1}", lw=1.0, ls="--", label=lab)
     ax.axhline(0.0, color="0.6", lw=0.6)
     ax.set_xscale("log")
     ax.set_xlabel(FIELD_LABEL)
     ax.set_ylabel(r"$[\varepsilon'(B) - \varepsilon'(0)]/\varepsilon'$ [$10^{-5}$]")
     hf = fs[-1] * stm.HF_K_PER_HZ
-    ax.set_title(f"(a) {glass} {1e3 * T_K:g} mK, kHz to GHz (hf/k up to {hf:.2g} K)")
+    ax.set_title(f"(a) {glass}, {1e3 * T_K:g} mK: kHz to GHz ($hf/k_{{\\rm B}}$ up to {hf:.2g} K)")
     ax.legend(fontsize=7)
     for j, s in enumerate(drive_ratios):
-        tl = dielectric.loss(T_K, B, p, fs[-1], drive_ratio=s)
-        bx.plot(B, tl / 1e-6, color=f"C{j}", lw=1.6, label=f"P/P$_c$ = {s:g}")
+        B, tl = refine_grid(
+            lambda b, s=s: dielectric.loss(T_K, b, p, fs[-1], drive_ratio=s), B0, log=True
+        )
+        bx.plot(B, tl / 1e-6, color=f"C{j}", lw=1.6, label=f"$P/P_c$ = {s:g}")
     bx.set_xscale("log")
     bx.set_xlabel(FIELD_LABEL)
     bx.set_ylabel(r"resonant ATS $\tan\delta$ [$10^{-6}$]")
-    bx.set_title(f"(b) resonant loss at {fs[-1] / 1e9:g} GHz, drive P/P$_c$")
+    bx.set_title(f"(b) resonant loss at {frequency_text(fs[-1])}, drive $P/P_c$")
     bx.legend(fontsize=7)
     table = "6" if glass == "SiO2+xCyHz" else "5"
     fig.suptitle(f"ATS dielectric response at GHz (Table {table} row)", fontsize=9)

@@ -9,14 +9,13 @@ Plotting never changes the data it plots.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from etm import heat_capacity, materials
 from etm.ensemble import ats_dos_oriented
-from etm.figures.common import FIELD_LABEL, linear_field_axis, pyplot
+from etm.figures.common import FIELD_LABEL, linear_field_axis, pyplot, refine_grid
 from etm.params import ATSParams
 from etm.spectrum import ats_levels, ats_well_energies
 
@@ -63,7 +62,7 @@ def fig6_spectrum(D_over_D0: float = 0.1, theta: float = 0.3, n_phi: int = 721) 
     Returns
     -------
     matplotlib.figure.Figure
-        Dotted: the symmetric triangle (E_i = 0), whose levels are 2 D0 cos((phi + 2 pi k)/3).
+        Dashed: the symmetric triangle (E_i = 0), whose levels are 2 D0 cos((phi + 2 pi k)/3).
 
     Examples
     --------
@@ -77,17 +76,23 @@ def fig6_spectrum(D_over_D0: float = 0.1, theta: float = 0.3, n_phi: int = 721) 
     E = ats_well_energies(D_over_D0, theta)
     lv = ats_levels(E[0], E[1], E[2], 1.0, phi)
     lv0 = ats_levels(0.0, 0.0, 0.0, 1.0, phi)
-    fig, ax = plt.subplots(figsize=(5.0, 3.8), layout="constrained")
+    fig, ax = plt.subplots(figsize=(6.4, 3.8), layout="constrained")
+    # wide pale solids under thin black dashes: where the two spectra coincide both stay seen
     for k in range(3):
-        ax.plot(phi / np.pi, lv[:, k], color=f"C{k}", lw=1.8, label=f"$E_{k}$")
-        ax.plot(phi / np.pi, lv0[:, k], color=f"C{k}", lw=0.8, ls=":")
-    ax.plot([], [], color="k", lw=0.8, ls=":", label="$E_i = 0$")
-    ax.plot([], [], color="k", lw=1.8, label=f"$D/D_0 = {D_over_D0:g}$")
+        ax.plot(phi / np.pi, lv[:, k], color=f"C{k}", lw=3.0, alpha=0.6, label=f"$E_{k}$")
+    for k in range(3):
+        lab = "$E_i = 0$ (symmetric)" if k == 0 else None
+        ax.plot(phi / np.pi, lv0[:, k], color="k", lw=0.9, ls=(0, (3, 2)), label=lab)
     ax.set_xlabel(r"Aharonov-Bohm phase $\varphi$ [$\pi$]")
     ax.set_ylabel(r"energy [$D_0$]")
     ax.set_title("Fig. 6: ATS spectrum (three wells, Eq. 6)")
     ax.set_xlim(0, 2)
-    ax.legend(loc="upper center", fontsize=8, ncol=2)
+    fig.legend(
+        loc="outside right upper",
+        fontsize=8,
+        title=f"$D/D_0 = {D_over_D0:g}$,\n$\\theta$ = {theta:g} rad",
+        title_fontsize=8,
+    )
     return fig
 
 
@@ -113,15 +118,17 @@ def fig7_dos_vs_energy(params: ATSParams = ILLUSTRATIVE_DOS, phases=FIG7_PHASES)
     2
     """
     plt = pyplot()
-    E = np.linspace(0.0, 0.6, 2401)[1:]
+    E0 = np.linspace(0.0, 0.6, 241)[1:]
     fig, ax = plt.subplots(figsize=(5.0, 3.8), layout="constrained")
     for i, phi in enumerate(phases):
-        ax.plot(E, ats_dos_oriented(E, phi, params), color=f"C{i}", label=rf"$\varphi = {phi:g}$")
+        lab = rf"$\varphi$ = {phi:g} rad"
+        E, g = refine_grid(lambda E, phi=phi: ats_dos_oriented(E, phi, params), E0, tol=1e-3)
+        ax.plot(E, g, color=f"C{i}", label=lab)
     ax.set_xlabel("gap energy $E$ [K]")
     ax.set_ylabel(_DOS_LABEL)
     ax.set_title("Fig. 7: ATS density of states vs energy")
     ax.legend(fontsize=8)
-    ax.set_xlim(0, E[-1])
+    ax.set_xlim(0, E0[-1])
     ax.set_ylim(bottom=0)
     _note(ax, params)
     return fig
@@ -149,15 +156,16 @@ def fig8_dos_vs_phase(params: ATSParams = ILLUSTRATIVE_DOS, energies=FIG8_ENERGI
     'Fig. 8: ATS density of states vs phase'
     """
     plt = pyplot()
-    phi = np.linspace(0.0, 0.05, 2001)
+    phi0 = np.linspace(0.0, 0.05, 201)
     fig, ax = plt.subplots(figsize=(5.0, 3.8), layout="constrained")
     for i, E in enumerate(energies):
-        ax.plot(phi, ats_dos_oriented(E, phi, params), color=f"C{i}", label=f"$E = {E:g}$ K")
+        phi, g = refine_grid(lambda p, E=E: ats_dos_oriented(E, p, params), phi0, tol=1e-3)
+        ax.plot(phi, g, color=f"C{i}", label=f"$E$ = {E:g} K")
     ax.set_xlabel(r"Aharonov-Bohm phase $\varphi$ [rad]")
     ax.set_ylabel(_DOS_LABEL)
     ax.set_title("Fig. 8: ATS density of states vs phase")
     ax.legend(fontsize=8)
-    ax.set_xlim(0, phi[-1])
+    ax.set_xlim(0, phi0[-1])
     ax.set_ylim(bottom=0)
     _note(ax, params)
     return fig
@@ -167,8 +175,8 @@ def _note(ax: Axes, p: ATSParams) -> None:
     ax.text(
         0.98,
         0.5,
-        f"$D_{{min}}$ = {p.Dmin_K:g} K\n$D_{{0min}}$ = {p.X0min_KA2:g} K\n"
-        f"$D_{{0max}}$ = {p.X0max_KA2:g} K\naligned loops",
+        f"$D_{{\\rm min}}$ = {p.Dmin_K:g} K\n$D_{{0,\\rm min}}$ = {p.X0min_KA2:g} K\n"
+        f"$D_{{0,\\rm max}}$ = {p.X0max_KA2:g} K\naligned loops",
         transform=ax.transAxes,
         ha="right",
         va="center",
@@ -178,7 +186,7 @@ def _note(ax: Axes, p: ATSParams) -> None:
 
 
 def fig9_heat_capacity(
-    B_max_T: float = 8.0, n_B: int = 161, orientation: str = "isotropic"
+    B_max_T: float = 8.0, n_B: int = 41, orientation: str = "isotropic"
 ) -> Figure:
     """Fig. 9: field dependence of the heat capacity of (a) BAS and (b) Duran, from Tables 1-4.
 
@@ -187,7 +195,8 @@ def fig9_heat_capacity(
     B_max_T : float
         Largest field [T].
     n_B : int
-        Number of fields on [0, ``B_max_T``].
+        Number of starting fields on [0, ``B_max_T``], refined where a curve bends
+        (:func:`etm.figures.common.refine_grid`).
     orientation : str
         Loop orientations, as in :func:`etm.heat_capacity.components`.
 
@@ -205,16 +214,20 @@ def fig9_heat_capacity(
     ['Fig. 9(a): BAS', 'Fig. 9(b): Duran']
     """
     plt = pyplot()
-    B = linear_field_axis(n_B, B_max_T)
+    B0 = linear_field_axis(max(n_B, 3), B_max_T)
     fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.8), layout="constrained")
     for ax, name, tag in zip(axes, ("BAS", "Duran"), ("a", "b"), strict=True):
         glass = materials.get(name)
         for i, T in enumerate(glass.temperatures_K):
             m = glass.at(T)
-            parts = heat_capacity.components(T_K=T, B_T=B, material=m, orientation=orientation)
-            tot = sum(parts.values())
+
+            def cp(b, T=T, m=m):
+                parts = heat_capacity.components(T_K=T, B_T=b, material=m, orientation=orientation)
+                return np.vstack([sum(parts.values()), parts["ATS"]])
+
+            B, (tot, ats) = refine_grid(cp, B0)
             ax.plot(B, tot * 1e6, color=f"C{i}", label=f"{T:g} K")
-            ax.plot(B, parts["ATS"] * 1e6, color=f"C{i}", ls="--", lw=0.9)
+            ax.plot(B, ats * 1e6, color=f"C{i}", ls="--", lw=0.9)
         ax.plot([], [], color="k", ls="--", lw=0.9, label="ATS only")
         ax.set_xlabel(FIELD_LABEL)
         ax.set_ylabel(r"$C_p$ [$\mu$J g$^{-1}$ K$^{-1}$]")
@@ -223,6 +236,18 @@ def fig9_heat_capacity(
         ax.set_ylim(bottom=0)
         ax.legend(fontsize=8)
     return fig
+
+
+def _stated(p: ATSParams) -> dict[str, Any]:
+    """Figs. 7-8's parameters as the figures state them: X0 = D0 [K] (phi is the coupling)."""
+    return {
+        "Dmin_K": p.Dmin_K,
+        "D0min_K": p.X0min_KA2,
+        "D0max_K": p.X0max_KA2,
+        "nP_per_g": p.nP_per_g,
+        "orientation": "aligned",
+        "note": "D0 in K with X0 = D0, so that the coupling kappa is the phase phi itself",
+    }
 
 
 def figure_parameters() -> dict[str, Any]:
@@ -237,8 +262,8 @@ def figure_parameters() -> dict[str, Any]:
     """
     return {
         "fig6": {"D_over_D0": 0.1, "theta": 0.3, "units": "D0 = 1 (bare)"},
-        "fig7": {"params": asdict(ILLUSTRATIVE_DOS), "phases": list(FIG7_PHASES)},
-        "fig8": {"params": asdict(ILLUSTRATIVE_DOS), "energies_K": list(FIG8_ENERGIES_K)},
+        "fig7": {**_stated(ILLUSTRATIVE_DOS), "phases_rad": list(FIG7_PHASES)},
+        "fig8": {**_stated(ILLUSTRATIVE_DOS), "energies_K": list(FIG8_ENERGIES_K)},
         "fig9": {
             name: {
                 "rows_T_Dmin_X0min_X0max": [list(r) for r in materials.get(name).rows],
