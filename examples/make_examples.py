@@ -256,7 +256,7 @@ BACKGROUND = {
     ),
     "resonator_f0_T.csv": (
         "f0", "T_K", np.geomspace(0.01, 3.0, 40), 1.0, {"f_r_Hz": 5.0e9 + 1234.0, "C": 2e-5},
-        {"f_Hz": 5e9, "filling_factor": 0.4}, ("offset", "STM"),
+        {"fnom_Hz": 5e9, "filling_factor": 0.4}, ("offset", "STM"),
     ),
     "resonator_Qi_T.csv": (
         "Qi", "T_K", np.geomspace(0.01, 3.0, 40), 1.0,

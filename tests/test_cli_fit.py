@@ -44,12 +44,12 @@ def test_fit_writes_every_promised_file(fitted):
     names = {p.name for p in out.iterdir()}
     figs = {f"fit_{i}_{p.stem}.png" for i, p in enumerate(BAS)}
     extra = {"overlay.png", "parameters_vs_T.png"}
-    assert names == {"params.json", "params.md", "report.html"} | figs | extra
+    assert names == {"params.json", "params.md", "report.html", "curves.csv"} | figs | extra
     for f in figs:
         assert (out / f).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # inputs untouched
     assert {p: digest(p) for p in BAS} == before
-    assert "Delta AIC (STM - ETM)" in res.output and "wrote 8 files" in res.output
+    assert "Delta AIC (STM - ETM)" in res.output and "wrote 9 files" in res.output
 
 
 def test_params_json_has_values_errors_units_version_hashes(fitted):
@@ -143,7 +143,9 @@ def test_outputs_never_overwrite_an_input(tmp_path):
     shutil.copy(BAS[0], src)
     before = src.read_bytes()
     t = time.perf_counter()
-    res = CliRunner().invoke(cli, ["fit", str(src), "--no-compare", "--out", str(tmp_path)])
+    # --force: past the refusal of a folder holding files etm did not write (issue 19)
+    args = ["fit", str(src), "--no-compare", "--out", str(tmp_path), "--force"]
+    res = CliRunner().invoke(cli, args)
     assert res.exit_code == 2 and "would overwrite an input file" in res.output
     assert time.perf_counter() - t < 0.5  # refused before fitting
     assert src.read_bytes() == before

@@ -213,7 +213,9 @@ def test_ats_dos_oriented_vs_polar_quadrature(B, pname, orientation):
     kappa = AB_K_PER_T_KA2 * B * COS_BETA[orientation]
     E = np.array(_probe_energies(kappa, p))
     ref = np.array([_g_polar(e, kappa, p) for e in E])
-    assert_allclose(ats_dos(E, B, p, orientation=orientation), ref, rtol=RTOL_DOS, atol=ATOL_DOS * _g_scale(p))
+    assert_allclose(
+        ats_dos(E, B, p, orientation=orientation), ref, rtol=RTOL_DOS, atol=ATOL_DOS * _g_scale(p)
+    )
     # ats_dos_oriented is the same function of kappa
     assert_allclose(ats_dos_oriented(E, kappa, p), ref, rtol=RTOL_DOS, atol=ATOL_DOS * _g_scale(p))
 
@@ -226,7 +228,9 @@ def test_ats_dos_isotropic_vs_polar_quadrature(B, pname):
     # the isotropic g has kinks at the same corners; it starts at Dmin for every field
     E = np.array(_probe_energies(kappa, p)[::2])
     ref = np.array([_g_iso_polar(e, B, p) for e in E])
-    assert_allclose(ats_dos(E, B, p, orientation="isotropic"), ref, rtol=RTOL_DOS, atol=ATOL_DOS * _g_scale(p))
+    assert_allclose(
+        ats_dos(E, B, p, orientation="isotropic"), ref, rtol=RTOL_DOS, atol=ATOL_DOS * _g_scale(p)
+    )
 
 
 @pytest.mark.parametrize("orientation", ["aligned", "phi2/3"])
@@ -311,7 +315,10 @@ def test_isotropic_is_the_cos_beta_average_of_aligned(pname):
                 limit=200,
             )[0]
             assert_allclose(
-                ats_dos(E, B, p, orientation="isotropic"), ref, rtol=1e-8, atol=ATOL_DOS * _g_scale(p)
+                ats_dos(E, B, p, orientation="isotropic"),
+                ref,
+                rtol=1e-8,
+                atol=ATOL_DOS * _g_scale(p),
             )
 
 
@@ -404,7 +411,10 @@ def test_isotropic_dos_near_upper_edge_with_dmax():
 
 def test_isotropic_dos_subnormal_field():
     p = ATSParams(Dmin_K=1.0, X0min_KA2=100.0, X0max_KA2=200.0, nP_per_g=1.0)
-    assert_allclose(ats_dos(2.0, 1e-308, p, orientation="isotropic"), ats_dos(2.0, 0.0, p, orientation="isotropic"))
+    assert_allclose(
+        ats_dos(2.0, 1e-308, p, orientation="isotropic"),
+        ats_dos(2.0, 0.0, p, orientation="isotropic"),
+    )
 
 
 def test_isotropic_dos_subnormal_energy():
@@ -598,7 +608,11 @@ def test_linear_in_nP():
     q = replace(P_BAS, nP_per_g=5.19e16)
     E = np.linspace(0.3, 20, 40)
     for o in ORIENTATIONS:
-        assert_allclose(ats_dos(E, 2.0, q, orientation=o), 5.19e16 * ats_dos(E, 2.0, P_BAS, orientation=o), rtol=1e-15)
+        assert_allclose(
+            ats_dos(E, 2.0, q, orientation=o),
+            5.19e16 * ats_dos(E, 2.0, P_BAS, orientation=o),
+            rtol=1e-15,
+        )
 
 
 # Fields below ~1e-306 T overflow the isotropic form (see test_isotropic_dos_subnormal_field).

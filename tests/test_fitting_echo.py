@@ -119,7 +119,8 @@ def test_etm_fit_echo_end_to_end(tmp_path):
     res = run([*args, "--out", str(out)])
     assert res.exit_code == 0, res.output
     names = {p.name for p in out.iterdir()}
-    assert names == {"params.json", "params.md", "report.html", "fit_0_echo_BAS_sample2.png"}
+    assert names == {"params.json", "params.md", "report.html", "curves.csv",
+                     "fit_0_echo_BAS_sample2.png"}  # fmt: skip
     assert (out / "fit_0_echo_BAS_sample2.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert digest(src) == before  # input untouched
     doc = json.loads((out / "params.json").read_text())
@@ -137,7 +138,7 @@ def test_etm_fit_echo_end_to_end(tmp_path):
     assert doc["comparison"]["STM_only"]["nvarys"] == 0 and doc["comparison"]["preferred"] == "ETM"
     md = (out / "params.md").read_text()
     assert "STM-only model is 1" in md and "c_per_sK fixed at 3.825e+06" in md
-    assert "wrote 4 files" in res.output and "note: A_2LS_per_a0 fixed at 0" in res.output
+    assert "wrote 5 files" in res.output and "note: A_2LS_per_a0 fixed at 0" in res.output
 
 
 def test_malformed_echo_file_errors(tmp_path):
@@ -165,7 +166,8 @@ def test_malformed_echo_file_errors(tmp_path):
 def test_options_and_material_errors(tmp_path):
     src = str(EXAMPLES / "echo_BAS_sample2.csv")
     out = str(tmp_path / "o")
-    res = CliRunner().invoke(cli, ["fit", src, "--c-form", "essay", "--out", out])
+    args = ["fit", src, "--observable", "cp", "--c-form", "essay", "--out", out]
+    res = CliRunner().invoke(cli, args)
     assert res.exit_code == 2 and "--c-form: only with --observable echo" in res.output
     args = ["fit", src, "--observable", "echo", "--average", "decoupled", "--out", out]
     res = CliRunner().invoke(cli, args)

@@ -186,7 +186,8 @@ def test_etm_fit_eps_end_to_end(tmp_path):
     res = run(["fit", str(src), "--observable", "eps", "--out", str(out)])
     assert res.exit_code == 0, res.output
     names = {p.name for p in out.iterdir()}
-    assert names == {"params.json", "params.md", "report.html", "fit_0_eps_BAS_50mK.png"}
+    assert names == {"params.json", "params.md", "report.html", "curves.csv",
+                     "fit_0_eps_BAS_50mK.png"}  # fmt: skip
     assert (out / "fit_0_eps_BAS_50mK.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert digest(src) == before  # input untouched
     doc = json.loads((out / "params.json").read_text())
@@ -207,14 +208,14 @@ def test_etm_fit_eps_end_to_end(tmp_path):
     md = (out / "params.md").read_text()
     assert "| curve | amplitude_K [K] | Dmin_K [K] |" in md
     assert "STM-only model is zero" in md
-    assert "Delta AIC (STM - ETM)" in res.output and "wrote 4 files" in res.output
+    assert "Delta AIC (STM - ETM)" in res.output and "wrote 5 files" in res.output
 
 
 def test_fit_figure_uses_a_log_field_axis(bas50):
     from etm.fit import report
 
     _, r = bas50
-    fig = report.fit_figure(r, 0, n_fine=21)
+    fig = report.fit_figure(r, 0)
     assert fig.axes[1].get_xscale() == "log"
     assert "10^{-5}" in fig.axes[0].get_ylabel()
 
@@ -243,7 +244,8 @@ def test_malformed_eps_file_errors(tmp_path):
 def test_model_options_on_the_command_line(tmp_path):
     src = EXAMPLES / "eps_BK7_15mK.csv"
     out = str(tmp_path / "o")
-    res = CliRunner().invoke(cli, ["fit", str(src), "--average", "decoupled", "--out", out])
+    args = ["fit", str(src), "--observable", "cp", "--average", "decoupled", "--out", out]
+    res = CliRunner().invoke(cli, args)
     assert res.exit_code == 2 and "--average: only with --observable eps" in res.output
     marked = tmp_path / "m.csv"
     marked.write_text("# average = direct\n" + src.read_text())

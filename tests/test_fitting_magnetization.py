@@ -86,7 +86,7 @@ def test_fit_recovers_e0_from_a_temperature_curve():
     T = np.geomspace(0.1, 10.0, 40)
     c = synthetic_magnetization_curve("BAS", T_K=T, B_T=2.0, rel_noise=0.002, seed=5, E0_K=0.05)
     fixed = {"Dmin_K": 0.49, "n_Fe2_per_g": 1.06e17, "n_Fe3_per_g": 5e16, "chi_dia_J_per_T2g": 0}
-    res = fitting.fit([c], "magnetization", material="BAS", fix=fixed)
+    res = fitting.fit([c], "magnetization", material="BAS", fix=fixed, free=["E0_K"])
     e = res.estimate("E0_K", 0)
     assert abs(e.value - 0.05) < 3 * e.stderr and e.stderr < 0.02
 

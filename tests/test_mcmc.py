@@ -54,7 +54,7 @@ def test_same_seed_same_chain_and_pool_equals_serial(small):
 
 def test_surrogate_matches_the_exact_model(small):
     m = small.problem.models[0]
-    best = small.values(0)
+    best = small.values[0]
     box = {"Dmin_K": (0.4, 0.7), "X0min_KA2": (3e4, 8e4), "X0max_KA2": (2e5, 4e5)}
     box.update({k: (v, v) for k, v in best.items() if k not in box})
     err = m.prepare_sampling(box, best)
@@ -174,7 +174,7 @@ def test_marginalized_amplitudes_match_a_brute_force_grid():
     D = np.linspace(-6, 6, 31) * est["Dmin_K"].stderr + est["Dmin_K"].value
     nP = np.linspace(-6, 6, 41) * est["nP_per_g"].stderr + est["nP_per_g"].value
     fe3 = np.linspace(1e12, est["n_Fe3_per_g"].value + 7 * est["n_Fe3_per_g"].stderr, 61)
-    base = r.values(0)
+    base = r.values[0]
     chi2 = np.empty((D.size, nP.size, fe3.size))
     for a, d in enumerate(D):
         for b, n in enumerate(nP):
@@ -217,3 +217,120 @@ def test_marginalization_rules_and_switch(small):
     # every kept sample carries a drawn amplitude inside the bounds, and its ln-likelihood
     assert m.flatchain.shape[1] == 3 and np.all(np.isfinite(m.lnprob))
     assert np.unique(m.flatchain[:, 2]).size == m.flatchain.shape[0]
+
+
+class _Quadratic:
+    """y = a + b x + c x^2, cheap; no linear part declared, so emcee samples all three."""
+
+    def __init__(self, x_name, x, metadata, orientation, where):
+        self.x = self.T = np.asarray(x, dtype=float)
+
+    def parts(self, v, components):
+        return {"q": v["a_per_K"] + v["b_per_K"] * self.x + v["c_per_K"] * self.x**2}
+
+    def evaluate(self, v, components):
+        return self.parts(v, components)["q"]
+
+
+@pytest.fixture
+def quadratic():
+    spec = lambda n, lo: fitting.ParamSpec(  # noqa: E731
+        name=n, unit="1/K", component="q", bounds=(lo, 10.0), description="coefficient"
+    )
+    obs = fitting.Observable(
+        name="toy_bounded",
+        x_quantities=("T",),
+        y_quantity="C",
+        y_label="C",
+        y_unit="1",
+        params=(spec("a_per_K", -10.0), spec("b_per_K", 0.0), spec("c_per_K", 0.0)),
+        components=("q",),
+        prepare=_Quadratic,
+        guess_shape=lambda meta, material: {"a_per_K": 1.0, "b_per_K": 0.1, "c_per_K": 0.1},
+    )
+    fitting.register_observable(obs)
+    yield
+    del fitting.OBSERVABLES["toy_bounded"]
+
+
+def test_parameters_at_their_bounds_sampled_against_a_brute_force_grid(quadratic):
+    # b and c have true value 0 at their lower bound 0 and the least-squares fit ends there: the
+    # walkers must start spread over the allowed side (not piled on the bound, which emcee
+    # refuses), and the chain must reproduce the truncated posterior of a direct grid
+    x = np.linspace(0.1, 1.0, 30)
+    sigma = 0.05
+    y = 1.0 - 0.1 * x - 0.1 * x**2 + sigma * np.random.default_rng(3).standard_normal(30)
+    c = fitting.MeasuredCurve(x=x, y=y, sigma=np.full(30, sigma), x_name="T_K",
+                              y_name="C_J_per_gK", columns=(), metadata={}, comments=(),
+                              source=Path("toy.csv"), sha256="")  # fmt: skip
+    r = fitting.fit([c], "toy_bounded")
+    assert {e.name for e in r.estimates if e.at_bound} == {"b_per_K", "c_per_K"}
+    m = fitting.run_mcmc(r, steps=30000, seed=1, progress=False).mcmc
+    assert m.converged, m.stop_reason
+    assert "reflected into the bounds" in m.stop_reason
+    # the grid: exp(-chi^2/2) on (a, b, c), uniform priors inside the bounds
+    # the truncated posterior is narrow (b and c within ~0.03 of their bound, sd ~0.006; a
+    # sd ~0.01): the grid spans > 5 sd with steps < sd/10
+    a = np.linspace(0.85, 0.96, 121)
+    b = np.linspace(0.0, 0.06, 121)
+    cc = np.linspace(0.0, 0.06, 121)
+    A, Bb, C = np.meshgrid(a, b, cc, indexing="ij")
+    # chi^2 is quadratic in (a, b, c): from the design's moments, without a points axis
+    X = np.column_stack([np.ones_like(x), x, x**2]) / sigma
+    M, v, yy = X.T @ X, X.T @ (y / sigma), (y / sigma) @ (y / sigma)
+    th = np.stack([A, Bb, C], axis=-1)
+    chi2 = yy - 2 * th @ v + np.einsum("...i,ij,...j->...", th, M, th)
+    w = np.exp(-0.5 * (chi2 - chi2.min()))
+    w /= w.sum()
+    for name, g in (("a_per_K", A), ("b_per_K", Bb), ("c_per_K", C)):
+        mean = float(np.sum(w * g))
+        sd = float(np.sqrt(np.sum(w * (g - mean) ** 2)))
+        j = m.names.index(name)
+        s = m.flatchain[:, j]
+        # Monte Carlo error of the mean: sd / sqrt(n_eff); the grid's own (its step ~ sd/10
+        # and range > 5 sd): far smaller. 5 standard errors; the sd within 10 %
+        se = sd / np.sqrt(m.n_eff[j])
+        assert abs(s.mean() - mean) < 5 * se, (name, s.mean(), mean, se)
+        assert abs(s.std() / sd - 1) < 0.1, (name, s.std(), sd)
+        assert s.min() >= (-10.0 if name == "a_per_K" else 0.0)
+
+
+def test_a_non_identifiable_pair_stops_early_with_a_diagnosis(quadratic):
+    # a, b and c of a quadratic over a narrow x range: the chain cannot reach 50 tau in a short
+    # cap; it stops early and names the combination (least-squares and chain correlation)
+    x = np.linspace(0.99, 1.0, 30)
+    y = 1.0 + 0.3 * x + 0.3 * x**2 + 0.01 * np.random.default_rng(4).standard_normal(30)
+    c = fitting.MeasuredCurve(x=x, y=y, sigma=np.full(30, 0.01), x_name="T_K",
+                              y_name="C_J_per_gK", columns=(), metadata={}, comments=(),
+                              source=Path("narrow.csv"), sha256="")  # fmt: skip
+    r = fitting.fit([c], "toy_bounded")
+    m = fitting.run_mcmc(r, steps=2000, seed=1, diagnose_after=400, progress=False).mcmc
+    assert not m.converged and m.steps < 2000
+    assert "stopped early after" in m.stop_reason
+    assert "are not separately identifiable" in m.stop_reason
+    assert "least squares r = " in m.stop_reason and "chain r = " in m.stop_reason
+    assert "fix one of them (--fix)" in m.stop_reason
+
+
+@pytest.mark.slow
+def test_three_cp_curves_with_iron_at_zero_converge():
+    # a glass without iron: least squares ends with both Fe concentrations at their lower bound
+    # (emcee used to stop at once: "Initial state has a large condition number"); the MCMC
+    # starts reflected into the bounds, converges, and keeps the concentrations near zero
+    g = replace(materials.get("BAS"), n_Fe2_per_g=0.0, n_Fe3_per_g=0.0)
+    B = np.linspace(0, 8, 41)
+    bg = {"nP2LS_per_g_per_K": 8.8e16, "beta_J_per_gK4": 5e-7}
+    curves = [
+        fitting.synthetic_cp_curve(g, T, B, rel_noise=0.005, seed=12 + i, **bg)
+        for i, T in enumerate(g.temperatures_K)
+    ]
+    r = fitting.fit(curves, material="BAS")
+    assert all(r.estimate(n).at_bound for n in ("n_Fe2_per_g", "n_Fe3_per_g"))
+    m = fitting.run_mcmc(r, seed=0, progress=False).mcmc
+    assert m.converged, m.stop_reason
+    for name in ("n_Fe2_per_g", "n_Fe3_per_g"):
+        j = m.names.index(name)
+        # BAS's own iron is 5e16-1e17 /g: a glass without it stays an order below
+        assert m.phys_quantiles[2, j] < 1e16, (name, m.phys_quantiles[:, j])
+    j = m.names.index("nP_per_g")
+    assert abs(m.phys_quantiles[1, j] - 5.19e16) < 3 * m.phys_sd[j]

@@ -50,7 +50,7 @@ def echo_fit():
 
 def test_echo_surrogate_against_the_exact_model(echo_fit):
     r = echo_fit
-    m, best = r.problem.models[0], r.values(0)
+    m, best = r.problem.models[0], r.values[0]
     box = {k: (v, v) for k, v in best.items()}
     box |= {"Dmin_K": (0.025, 0.029), "X0min_KA2": (800.0, 1500.0), "X0max_KA2": (8000.0, 1e4)}
     m.SURROGATE_NODES = 5  # 125 exact curves (~4 s) instead of the default 10^3
@@ -100,15 +100,23 @@ class _Biased:
 
 def test_importance_correction_recovers_the_exact_posterior():
     obs = Observable(
-        "toy_biased",
-        ("T",),
-        "C",
-        "C",
-        "J/(g K)",
-        (ParamSpec("a_per_K", "1/K", "line", False, False, (-10.0, 10.0), "slope"),),
-        ("line",),
-        _Biased,
-        lambda meta, material: {"a_per_K": 1.0},
+        name="toy_biased",
+        x_quantities=("T",),
+        y_quantity="C",
+        y_label="C",
+        y_unit="J/(g K)",
+        params=(
+            ParamSpec(
+                name="a_per_K",
+                unit="1/K",
+                component="line",
+                bounds=(-10.0, 10.0),
+                description="slope",
+            ),
+        ),
+        components=("line",),
+        prepare=_Biased,
+        guess_shape=lambda meta, material: {"a_per_K": 1.0},
     )
     fitting.register_observable(obs)
     try:

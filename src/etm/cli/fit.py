@@ -8,41 +8,40 @@ each command, so ``etm --help`` stays fast.
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
-from pathlib import Path
-
 import click
 
 __all__ = ["cell_size", "fit", "tg", "with_model_options"]
 
 
-#: The model options of `etm fit` and the observables that take them.
-_OPTIONS_BY_OBSERVABLE = {
-    "eps": frozenset({"average", "matrix_elements", "n_wells", "relaxation"}),
-    "echo": frozenset({"matrix_elements", "c_form"}),
-}
+#: The observables of ``etm fit`` (the registry's, :data:`etm.fit.OBSERVABLES`; listed here so
+#: that ``etm --help`` does not import the library; a test keeps the two equal).
+OBSERVABLE_NAMES = ("cp", "eps", "eps_T", "loss", "echo", "magnetization", "f0", "Qi", "resonator")
+#: Options that only mean something with --mcmc.
+_MCMC_OPTIONS = ("steps", "walkers", "seed", "processes")
 
 
 @click.command(name="fit")
 @click.argument("data", nargs=-1, required=False, type=click.Path(dir_okay=False))
 @click.option(
     "--observable",
-    type=click.Choice(["cp", "eps", "echo", "magnetization"]),
-    default="cp",
-    show_default=True,
-    help="What the files hold: cp = heat capacity C_p(B) at fixed T (or C_p(T) at fixed B); "
-    "eps = relative change [eps'(B) - eps'(0)]/eps' (column rel_<unit>) at fixed T and "
-    "frequency (metadata T_<unit> and f_<unit>); echo = relative echo amplitude "
-    "A(B)/A(B_high) (column rel_echo) at fixed T and pulse sequence (metadata T_<unit>, "
-    "f_<unit>, tau1_<unit>, tau2_<unit>, tau12_<unit>); magnetization = M vs T at fixed B "
-    "(metadata B_<unit>) or M vs B at fixed T (column M_<unit>, e.g. M_emu_per_g).",
+    default=None,
+    metavar="NAME",
+    help="What the files hold [default: detected from the columns]: cp = heat capacity "
+    "C_p(B) at fixed T or C_p(T) at fixed B (column Cp_<unit>); eps = [eps'(B) - eps'(0)]/eps' "
+    "(rel_ppm, rel_eps) at fixed T and f; eps_T = delta eps'/eps' against T (rel_1); loss = "
+    "tan(delta) against B or T (tand_1); echo = A(B)/A(B_high) (rel_echo) at fixed T and pulse "
+    "sequence; magnetization = M against T or B (M_<unit>); f0 = a resonator's frequency "
+    "against T (f_<unit>); Qi = its internal quality factor against T or power (Qi_1); "
+    "resonator = Qi on a temperature x power grid and f0(T) of one resonator together (TLS "
+    "with power saturation + Mattis-Bardeen quasiparticles; e.g. the table `etm resonator` "
+    "writes).",
 )
 @click.option(
     "--material",
     default=None,
     help="Preset (see `etm materials`) whose parameters start the fit, e.g. BAS; for echo a "
-    "Table 7 row, e.g. 'BAS sample 2', whose values also fill the default-fixed parameters.",
+    "Table 7 row, e.g. 'BAS sample 2', whose values also fill the default-fixed parameters "
+    "[default: the files' '# glass' lines].",
 )
 @click.option(
     "--meta",
@@ -123,7 +122,22 @@ _OPTIONS_BY_OBSERVABLE = {
     help="eps only: relaxational part frozen (omega tau >> 1, the essay's fits) or static "
     "[default: the files' metadata, else frozen].",
 )
-@click.option("--no-compare", is_flag=True, help="Skip the STM-only fit and the AIC comparison.")
+@click.option(
+    "--model",
+    type=click.Choice(["etm", "neqm", "both"]),
+    default=None,
+    help="echo only: the model of the main fit: etm = the ATS echo (Eq. 31), neqm = the "
+    "nuclear-quadrupole echo of the files' glass (its composition's quadrupolar isotopes; "
+    "fitted: f_Q and CQ_scale), both = the two with their weights. The other two and A = 1 are "
+    "fitted to the same files and the report states AIC, BIC and, with --mcmc, the evidence "
+    "(thermodynamic integration) of each, and which model each prefers (docs/neqm.md, 'Model "
+    "comparison') [default: etm against STM-only, as without --model].",
+)
+@click.option(
+    "--no-compare",
+    is_flag=True,
+    help="Skip the STM-only fit and the AIC comparison (with --model: the other models).",
+)
 @click.option(
     "--mcmc",
     is_flag=True,
@@ -134,9 +148,10 @@ _OPTIONS_BY_OBSERVABLE = {
     "--steps",
     default=20000,
     show_default=True,
-    type=click.IntRange(min=2),
+    type=click.IntRange(min=2, max=1_000_000),
     help="MCMC step cap per walker: the chain stops earlier once longer than 50 "
-    "autocorrelation times with tau stable to 2 % (checked every 200 steps).",
+    "autocorrelation times with tau stable to 2 % (checked every 200 steps), or, when 50 tau "
+    "cannot fit in the cap, with a diagnosis of what is not identifiable. Needs --mcmc.",
 )
 @click.option(
     "--processes",
@@ -145,16 +160,36 @@ _OPTIONS_BY_OBSERVABLE = {
     type=click.IntRange(min=1, max=8),
     help="MCMC: 1 = vectorized over walkers in this process (with the Cp and echo models' "
     "checked surrogates, the echo's corrected to the exact model); 2 = a process pool "
-    "evaluating the exact model walker by walker.",
+    "evaluating the exact model walker by walker. Needs --mcmc.",
 )
 @click.option(
     "--walkers",
     default=None,
-    type=click.IntRange(min=2),
+    type=click.IntRange(min=2, max=10_000),
     help="MCMC walkers [default: max(32, 4 x sampled parameters); the marginalized linear "
-    "amplitudes do not count].",
+    "amplitudes do not count]. Needs --mcmc.",
 )
-@click.option("--seed", default=0, show_default=True, type=int, help="MCMC random seed.")
+@click.option(
+    "--seed",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0, max=2**32 - 1),
+    help="MCMC random seed. Needs --mcmc.",
+)
+@click.option(
+    "--mixed-glasses",
+    "mixed_glasses",
+    is_flag=True,
+    help="Fit files whose '# glass' lines name different glasses together (refused without "
+    "it: the fit would share their concentrations).",
+)
+@click.option(
+    "--progress/--no-progress",
+    "progress",
+    default=None,
+    help="Progress bars on stderr for the fit, surrogate builds and the MCMC "
+    "[default: when stderr is a terminal].",
+)
 @click.option(
     "--from",
     "from_json",
@@ -176,7 +211,14 @@ _OPTIONS_BY_OBSERVABLE = {
     "out_dir",
     required=True,
     type=click.Path(file_okay=False),
-    help="Folder for params.json, params.md, the figures and report.html.",
+    help="Folder for params.json, params.md, the figures and report.html, written as one unit "
+    "when the fit is done (an earlier etm output there is replaced whole).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write into an --out folder that holds files etm did not write (they are kept); "
+    "without it such a folder is refused before the fit.",
 )
 def fit(
     data,
@@ -193,52 +235,66 @@ def fit(
     c_form,
     n_wells,
     relaxation,
+    model,
     no_compare,
     mcmc,
     steps,
     processes,
     walkers,
     seed,
+    mixed_glasses,
+    progress,
     from_json,
     plan_toml,
     out_dir,
+    force,
 ) -> None:
     """Fit the model to measured curves DATA... (CSV, units in the header) and write a report.
 
-    Several files are fitted together (a global fit). cp: concentrations shared, Dmin_K,
-    X0min_KA2 and X0max_KA2 per file, as in the essay's Tables 1-4. eps: amplitude_K, Dmin_K,
-    X0min_KA2 and X0max_KA2 all per file, as in Tables 5-6 (--share P to share one). echo: the
-    files are one glass (a tau12 or temperature series, each file with its own T, tau12 and
-    pulses) and share every parameter (--per-curve P to fit P per file); Dmin_K, X0min_KA2,
-    X0max_KA2 are fitted, Gamma_inv_per_sK5, c_per_sK, p1F0_DkV_per_m, tan_omega_dtau (from the
-    --material Table 7 row) and the 2LS terms A_2LS_per_a0, c_2LS_per_sK, Gamma_2LS_per_sK3 (0)
-    fixed unless --free'd, as one curve does not determine them (docs/fitting.md, docs/echo.md).
-    The input files are only read.
+    The observable is detected from the columns (--observable to name it), the preset from the
+    files' '# glass' lines (--material to choose one). Several files are fitted together (a
+    global fit). cp: concentrations shared, Dmin_K, X0min_KA2 and X0max_KA2 per file, as in the
+    essay's Tables 1-4. eps: amplitude_K, Dmin_K, X0min_KA2, X0max_KA2 per file (Tables 5-6).
+    echo: the files are one glass (a tau12 or temperature series) sharing every parameter;
+    Dmin_K, X0min_KA2, X0max_KA2 are fitted, the rest held at the Table 7 row (a series also
+    fits its 2LS echo). magnetization: E0_K fixed at 0, the cutoffs shared. Whatever the files
+    cannot determine is fixed or shared by default and each such choice is stated (note: lines);
+    --free P fits it anyway. A file without a sigma column is fitted with its noise estimated
+    from the residual scatter (stated in every output). The input files are only read.
 
-    Example: etm fit bas_0.60K.csv bas_0.90K.csv bas_1.36K.csv --material BAS --out fit-bas
+    Example: etm fit examples/cp_BAS_0.60K.csv examples/cp_BAS_0.90K.csv
+    examples/cp_BAS_1.36K.csv --out fit-bas
 
-    Example: etm fit eps_BAS_50mK.csv --observable eps --material BAS --out fit-eps
+    Example: etm fit examples/eps_BAS_50mK.csv --out fit-eps
 
-    Example: etm fit echo_BAS_sample2.csv --observable echo --material "BAS sample 2" --out fit-echo
+    Example: etm fit examples/echo_BAS_sample2.csv --out fit-echo
 
     Example: etm fit --from fit-bas/params.json --out fit-bas-again   (re-run a recorded fit)
 
     Example: etm fit --plan examples/plan_joint_BAS_synthetic.toml --out fit-joint   (joint fit)
 
+    examples/README.md gives one command per example file with its expected result.
+
     Nonsense is refused before any work, with exit status 2 (a T outside 1 mK - 100 K, a
-    negative Cp, metadata contradicting --material, a file given twice, --fix P --free P, a row
-    with extra cells, an unwritable --out); a poor fit (reduced chi^2 > 3, a parameter at a
-    bound) is flagged with WARNING lines in the terminal and every output (docs/fitting.md).
+    negative Cp, files of two glasses, metadata contradicting --material, a file given twice,
+    --fix P --free P, --steps without --mcmc, an MCMC whose chain would not fit in memory, an
+    unwritable --out). Every finding about the fit (reduced chi^2 far from 1, a parameter at a
+    bound, pairs of parameters correlated above 0.95, an MCMC that did not converge) is one
+    WARNING line in the terminal and in every output (docs/fitting.md, "Diagnosis"). Ctrl-C
+    stops with exit status 130 and writes nothing.
     """
-    from etm.fit.sanity import SanityError, check_out_dir
+    from etm.fit.sanity import SanityError
+    from etm.inputs import resolved
+    from etm.io import check_output_folder
 
     ctx = click.get_current_context()
     try:
-        check_out_dir(out_dir)  # first: an unwritable --out is refused before anything else
+        # first: an unusable --out is refused before anything else
+        check_output_folder(out_dir, force=force)
         given = [
             k
             for k, v in ctx.params.items()
-            if k not in ("from_json", "plan_toml", "out_dir")
+            if k not in ("data", "from_json", "plan_toml", "out_dir", "progress", "force")
             and ctx.get_parameter_source(k) != click.core.ParameterSource.DEFAULT
             and v not in ((), None)
         ]
@@ -251,10 +307,18 @@ def fit(
                     ["DATA"] * bool(data) + ["--" + k.replace("_", "-") for k in given]
                 )
                 raise SanityError(f"{what} takes no DATA or other options (got {extra})")
+        if not mcmc and from_json is None and plan_toml is None:
+            for k in _MCMC_OPTIONS:
+                if k in given:
+                    name = "--" + k.replace("_", "-")
+                    raise SanityError(
+                        f"{name} {ctx.params[k]} only applies with --mcmc (it sets the MCMC's "
+                        f"{k}); add --mcmc or drop {name}"
+                    )
         if plan_toml is not None:
             from etm.fit.plan import run_plan
 
-            run_plan(plan_toml, out_dir, click.echo)
+            run_plan(plan_toml, out_dir, click.echo, force=force)
             return
         if from_json is not None:
             from etm.fit.provenance import request_from_json
@@ -272,9 +336,9 @@ def fit(
             }
             request = {
                 "observable": observable,
-                "data": [str(Path(p).resolve()) for p in data],
+                "data": [resolved(p) for p in data],
                 "material": material,
-                "meta_toml": None if meta_toml is None else str(Path(meta_toml).resolve()),
+                "meta_toml": None if meta_toml is None else resolved(meta_toml),
                 "fix": fix,  # parsed and checked in run_request
                 "share": list(share),
                 "per_curve": list(per_curve),
@@ -287,88 +351,24 @@ def fit(
                 "walkers": walkers,
                 "seed": seed,
                 "processes": processes,
+                "mixed_glasses": mixed_glasses,
+                "model": model,
             }
-        run_request(request, out_dir, click.echo)
+        run_request(request, out_dir, click.echo, progress=progress, force=force)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
 
 
-def run_request(request, out_dir, echo) -> list:
-    """Run one single-observable fit request (the keys of
-    :data:`etm.fit.provenance.REQUEST_KEYS`) and write its report into ``out_dir``: the sanity
-    checks first, then the fit, the STM comparison, MCMC, the after-fit warnings. ``echo``
-    prints a line. Returns the paths written.
-    """
+def run_request(request, out_dir, echo, progress=None, force=False) -> list:
+    """Run one single-observable fit request (:func:`etm.fit.request.run_request`)."""
     import sys
 
-    from etm.fit import compare_stm, echo_defaults, lookup, read_curves, report, run_mcmc, sanity
-    from etm.fit.engine import fit as fit_curves
-    from etm.fit.provenance import REQUEST_KEYS, fit_provenance
+    from etm.fit.request import run_request as run
 
-    req = {**REQUEST_KEYS, **request}
-    observable, options = req["observable"], dict(req["options"])
-    fix = req["fix"]
-    fixed = dict(fix) if isinstance(fix, dict) else sanity.parse_fix(fix)
-    req["fix"] = fixed
-    sanity.check_options(fixed, req["free"], req["share"], req["per_curve"])
-    allowed = _OPTIONS_BY_OBSERVABLE.get(observable, ())
-    wrong = [k for k in options if k not in allowed]
-    if wrong:
-        given = ", ".join("--" + k.replace("_", "-") for k in wrong)
-        takers = sorted({o for o, ks in _OPTIONS_BY_OBSERVABLE.items() if set(wrong) <= ks})
-        raise ValueError(f"{given}: only with --observable {' or '.join(takers)}")
-    sanity.check_inputs(req["data"])
-    curves = read_curves(req["data"], observable, metadata_toml=req["meta_toml"])
-    curves = with_model_options(curves, options)
-    sanity.check_curves(curves, observable, req["material"])
-    report.check_outputs(curves, out_dir, mcmc=req["mcmc"])  # refuse before the (slow) fit
-    kwargs = dict(
-        material=req["material"],
-        fix=fixed,
-        share=req["share"],
-        per_curve=req["per_curve"],
-        free=req["free"],
-        orientation=req["orientation"],
-    )
-    auto_notes: list[str] = []
-    if observable == "echo":
-        kwargs["fix"], auto_notes = echo_defaults(curves, req["material"], fixed, req["free"])
-        if not req["share"]:
-            # several files of one glass (a tau12 or temperature series) are one model with one
-            # parameter set, as etm.fit.fit_echo does; --per-curve P keeps P per file
-            own = set(req["per_curve"])
-            kwargs["share"] = [p.name for p in lookup("echo").params if p.name not in own]
-    result = fit_curves(curves, observable, **kwargs)
-    if auto_notes:
-        result = replace(result, notes=(*auto_notes, *result.notes))
-    comparison = None
-    if not req["no_compare"]:
-        comparison = compare_stm(curves, observable, etm=result, **kwargs)
-    if req["mcmc"]:
-        result = run_mcmc(
-            result,
-            steps=req["steps"],
-            nwalkers=req["walkers"],
-            seed=req["seed"],
-            processes=req["processes"],
-        )
-    warnings = sanity.after_fit(result)
-    if result.mcmc is not None and not result.mcmc.converged:
-        warnings.append(f"WARNING: MCMC {result.mcmc.stop_reason}")
-    prov = fit_provenance(req, out_dir, result, warnings, argv=sys.argv)
-    written = report.write_fit_report(result, out_dir, comparison, provenance=prov)
-    echo(
-        f"reduced chi^2 = {result.redchi:.4g}, AIC = {result.aic:.4g}"
-        + (f", Delta AIC (STM - ETM) = {comparison.delta_aic:.4g}" if comparison else "")
-    )
-    for line in report.terminal_lines(result):
-        echo(line)
-    for note in result.notes:
-        echo(f"  note: {note}")
-    for w in warnings:
-        echo(w)
-    echo(f"wrote {len(written)} files to {out_dir}")
-    return written
+    if request.get("model") is not None:
+        from etm.fit.model_request import run_model_request as run
+
+    return run(request, out_dir, echo, progress=progress, argv=sys.argv, force=force)
 
 
 def with_model_options(curves, options):
@@ -409,34 +409,50 @@ def with_model_options(curves, options):
     show_default=True,
     help="Its standard uncertainty [g/cm^3].",
 )
-@click.option("--glass", default=None, help="BAS, Duran or BK7: use the essay's density.")
+@click.option(
+    "--glass",
+    default=None,
+    help="A glass of the catalog (BAS, Duran, BK7; see `etm materials`): its n_ATS P* and "
+    "density as the essay's section 4 quotes them, unless --nP, --from or --rho is given.",
+)
 def cell_size(nP, nP_err, from_json, rho, rho_err, glass) -> None:
     """Cell radius xi = (3/(pi sqrt(2) n_ATS P* rho))^(1/3) in angstrom (the essay's Eq. 40).
 
-    Example: etm cell-size --nP 5e16 --glass BAS   (163 A)
+    Examples: etm cell-size --glass BAS   (the catalog's n_ATS P* = 5e16 /g, rho = 3.1 g/cm^3:
+    163 A); etm cell-size --nP 4e16 --rho 2.5; etm cell-size --from fit/params.json --glass BAS
     """
-    from etm import structure
+    from etm import materials, structure
 
     try:
         if from_json is not None:
             if nP is not None:
                 raise ValueError("give either --nP or --from, not both")
-            doc = json.loads(Path(from_json).read_text(encoding="utf-8"))
-            est = [p for p in doc.get("parameters", []) if p.get("name") == "nP_per_g"]
-            if len(est) != 1:
-                raise ValueError(f"{from_json}: expected one shared nP_per_g, found {len(est)}")
-            nP, nP_err = est[0]["value"], est[0]["stderr"] or 0.0
+            from etm.fit.provenance import parameter_estimate, read_params_json
+
+            doc = read_params_json(from_json)
+            nP, nP_err = parameter_estimate(doc, "nP_per_g", f"--from {from_json}")
+        try:
+            g = None if glass is None else materials.get(glass)
+        except ValueError as exc:
+            raise ValueError(f"--glass: {exc}") from None
+        usable = [k for k in materials.names() if materials.get(k).cell_nP_per_g is not None]
+        lacks_nP = nP is None and g is not None and g.cell_nP_per_g is None
+        if lacks_nP or (rho is None and g is not None and g.density_g_cm3 is None):
+            raise ValueError(
+                f"--glass {glass}: the catalog has no section 4 n_ATS P* and density for "
+                f"{g.name} (it has them for {', '.join(usable)}); give --nP and --rho"
+            )
         if nP is None:
-            raise ValueError("give --nP (n_ATS P* in 1/g) or --from params.json")
-        if rho is None:
-            if glass is None:
-                raise ValueError("give --rho (g/cm^3) or --glass (BAS, Duran, BK7)")
-            known = {k.lower(): v for k, v in structure.DENSITIES_G_CM3.items()}
-            if glass.lower() not in known:
+            if g is None:
                 raise ValueError(
-                    f"--glass must be one of {', '.join(structure.DENSITIES_G_CM3)}, got {glass!r}"
+                    "give --glass (one of " + ", ".join(usable) + "), --nP (n_ATS P* in 1/g) "
+                    "or --from params.json"
                 )
-            rho = known[glass.lower()]
+            nP = g.cell_nP_per_g
+        if rho is None:
+            if g is None:
+                raise ValueError("give --rho (g/cm^3) or --glass (" + ", ".join(usable) + ")")
+            rho = g.density_g_cm3
         r = structure.cell_radius(nP, rho, nP_err=nP_err, rho_err=rho_err)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None

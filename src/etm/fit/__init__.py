@@ -11,9 +11,12 @@ The layers, each importing only the ones above it (docs/fitting.md):
 * one module per observable, each registering itself: :mod:`etm.fit.cp` (heat capacity, the
   essay's Eq. 14-15, Tables 1-4), :mod:`etm.fit.eps` (dielectric constant, Eq. 16-20,
   Tables 5-6), :mod:`etm.fit.echo` (echo amplitude, Eq. 21, 27-34, Table 7),
-  :mod:`etm.fit.resonator` (eps'(T), the loss, resonator f0 and Q_i) and
+  :mod:`etm.fit.resonator` (eps'(T), the loss, resonator f0 and Q_i),
+  :mod:`etm.fit.resonator_grid` (a superconducting resonator's Q_i(T, n) and f0(T) together) and
   :mod:`etm.fit.magnetization` (M vs T or B, section 4.2). Importing this package imports them
-  all, so the registry is complete.
+  all, so the registry is complete. :mod:`etm.fit.neqm` registers two alternative models of
+  echo curves (the nuclear-quadrupole echo, and both echoes), which :mod:`etm.fit.model_compare`
+  fits beside the ETM (``etm fit --observable echo --model``).
 
 Examples
 --------
@@ -22,10 +25,12 @@ Examples
 >>> curve = fitting.synthetic_cp_curve("BAS", 0.9, np.linspace(0, 8, 25), rel_noise=0.003)
 >>> res = fitting.fit([curve], material="BAS")
 >>> res.success, sorted(fitting.OBSERVABLES)
-(True, ['Qi', 'cp', 'echo', 'eps', 'eps_T', 'f0', 'loss', 'magnetization'])
+(True, ['Qi', 'cp', 'echo', 'eps', 'eps_T', 'f0', 'loss', 'magnetization', 'resonator'])
 """
 
+from etm.fit import neqm as neqm  # registers the echo models echo_neqm, echo_both (MODELS)
 from etm.fit import resonator as resonator  # registers eps_T, loss, f0, Qi
+from etm.fit import resonator_grid as resonator_grid  # registers resonator
 from etm.fit.compare import ModelComparison, compare_stm
 from etm.fit.cp import synthetic_cp_curve
 from etm.fit.data import MeasuredCurve, read_curve
@@ -41,6 +46,8 @@ from etm.fit.eps import EPS_OPTIONS, synthetic_eps_curve
 from etm.fit.joint import JointFitResult, fit_joint
 from etm.fit.magnetization import synthetic_magnetization_curve
 from etm.fit.mcmc import McmcResult, run_mcmc
+from etm.fit.model_compare import EchoModelComparison, compare_echo_models
+from etm.fit.neqm import synthetic_neqm_curve
 from etm.fit.registry import (
     OBSERVABLES,
     Observable,
@@ -53,6 +60,7 @@ from etm.fit.registry import (
 __all__ = [
     "ECHO_DEFAULT_FIXED",
     "ECHO_OPTIONS",
+    "EchoModelComparison",
     "EPS_OPTIONS",
     "OBSERVABLES",
     "FitResult",
@@ -63,6 +71,7 @@ __all__ = [
     "Observable",
     "ParamSpec",
     "ParameterEstimate",
+    "compare_echo_models",
     "compare_stm",
     "echo_defaults",
     "fit",
@@ -77,4 +86,5 @@ __all__ = [
     "synthetic_echo_curve",
     "synthetic_eps_curve",
     "synthetic_magnetization_curve",
+    "synthetic_neqm_curve",
 ]

@@ -14,7 +14,6 @@ as in the essay's Tables 1-4 (one set of cutoffs per temperature).
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -26,27 +25,45 @@ from numpy.typing import ArrayLike, NDArray
 from etm import heat_capacity, materials
 from etm.constants import k_B
 from etm.fit.data import MeasuredCurve, temperature_field_axes
-from etm.fit.registry import Observable, ParamSpec, register_observable, x_cutoff_specs
+from etm.fit.models import LinearCurve
+from etm.fit.registry import (
+    Defaults,
+    Observable,
+    ParamSpec,
+    register_observable,
+    x_cutoff_specs,
+)
 from etm.fit.surrogate import Chebyshev
 from etm.fit.synthetic import synthetic_curve
 from etm.params import FE2_G, FE2_SPIN, FE3_G, FE3_SPIN, ATSParams
 
-__all__ = ["CP", "synthetic_cp_curve"]
+__all__ = ["CP", "curve_temperatures", "synthetic_cp_curve"]
 
 
-class _CpCurve:
+class _CpCurve(LinearCurve):
     """Heat-capacity model of one curve: fixed (T, B) points, cached ATS shapes.
 
-    The model is linear in nP and in every other amplitude, so the expensive ATS integral is
-    computed per unit nP and cached on (Dmin, X0min, X0max): a finite-difference Jacobian then
-    re-evaluates it only for the per-curve cutoffs of the one curve being perturbed.
+    The model is linear in nP and in every other amplitude (:attr:`LINEAR`), so the expensive
+    ATS integral is computed per unit nP and cached on (Dmin, X0min, X0max): a finite-difference
+    Jacobian then re-evaluates it only for the per-curve cutoffs of the one curve being
+    perturbed. For the MCMC a checked Chebyshev surrogate of the shape replaces the integral
+    inside a box around the least-squares fit (:meth:`prepare_sampling`).
     """
 
-    _CACHE_SIZE = 16
+    #: The amplitudes the model is linear in, and the component each multiplies (the engine
+    #: starts them by non-negative least squares; the MCMC marginalizes them: etm.fit.posterior).
+    LINEAR = {
+        "nP_per_g": "ATS",
+        "nP2LS_per_g_per_K": "2LS",
+        "beta_J_per_gK4": "phonon",
+        "n_Fe2_per_g": "Fe2+",
+        "n_Fe3_per_g": "Fe3+",
+    }
 
     def __init__(
         self, x_name: str, x: ArrayLike, metadata: Mapping[str, Any], orientation: str, where: str
     ) -> None:
+        super().__init__()
         self.T, self.B = temperature_field_axes(x_name, x, metadata, where)
         self.orientation = orientation
         self.basis = {
@@ -55,57 +72,26 @@ class _CpCurve:
             "Fe2+": heat_capacity.zeeman_schottky(T_K=self.T, B_T=self.B, S=FE2_SPIN, g=FE2_G),
             "Fe3+": heat_capacity.zeeman_schottky(T_K=self.T, B_T=self.B, S=FE3_SPIN, g=FE3_G),
         }
-        self._cache: OrderedDict[tuple[float, float, float], NDArray] = OrderedDict()
-        self.n_ats_evals = 0
 
     def ats_unit(self, Dmin: float, X0a: float, X0b: float) -> NDArray[np.float64]:
         """C_ATS per unit nP. Symmetric in the two X cutoffs and zero when they coincide (the DOS
         is proportional to ln(X0max/X0min)), so the objective is continuous everywhere."""
         lo, hi = min(X0a, X0b), max(X0a, X0b)
-        key = (Dmin, lo, hi)
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
-        if hi <= lo * (1.0 + 1e-12):
-            out = np.zeros_like(self.T)
-        else:
-            out = heat_capacity.ats(
-                T_K=self.T,
-                B_T=self.B,
-                params=ATSParams(Dmin, lo, hi, 1.0),
-                orientation=self.orientation,
-            )
-            self.n_ats_evals += 1
-        self._cache[key] = out
-        if len(self._cache) > self._CACHE_SIZE:
-            self._cache.popitem(last=False)
-        return out
+        empty = hi <= lo * (1.0 + 1e-12)
+        return self.cached((Dmin, lo, hi), lambda: self._ats_exact(Dmin, lo, hi), not empty)
 
-    def parts(self, v: Mapping[str, float], components: Sequence[str]) -> dict[str, NDArray]:
-        """Each included term [J/(g K)] at the values ``v``."""
-        out: dict[str, NDArray] = {}
-        amp = {
-            "2LS": "nP2LS_per_g_per_K",
-            "phonon": "beta_J_per_gK4",
-            "Fe2+": "n_Fe2_per_g",
-            "Fe3+": "n_Fe3_per_g",
-        }
-        for c in components:
-            if c == "ATS":
-                shape = self.ats_unit(v["Dmin_K"], v["X0min_KA2"], v["X0max_KA2"])
-                out[c] = v["nP_per_g"] * shape
-            else:
-                out[c] = v[amp[c]] * self.basis[c]
-        return out
-
-    def evaluate(self, v: Mapping[str, float], components: Sequence[str]) -> NDArray[np.float64]:
-        """The model [J/(g K)] at the values ``v``."""
-        return sum(self.parts(v, components).values(), np.zeros_like(self.T))
+    def shape(self, component: str, v: Mapping[str, float]) -> NDArray[np.float64]:
+        """The ATS shape per unit nP at ``v`` (the only shape not in :attr:`basis`)."""
+        return self.ats_unit(v["Dmin_K"], v["X0min_KA2"], v["X0max_KA2"])
 
     # --- many parameter sets at once (MCMC walkers): a checked Chebyshev surrogate ------------
 
-    #: Chebyshev nodes in Dmin_K, log10 X0min_KA2, log10 X0max_KA2 of the surrogate.
+    #: Chebyshev nodes in log10 Dmin_K, log10 X0min_KA2, log10 X0max_KA2 of the surrogate (log
+    #: Dmin: the shape varies fastest at small Dmin, where a box reaching to its bound ends).
     SURROGATE_NODES = (14, 8, 8)
+    #: The nodes used when the first surrogate's checked error exceeds 1e-3 sigma (a single
+    #: curve's wide box: its cutoffs trade off against nP); ~2000 integrals, ~2 s.
+    SURROGATE_REFINED = (14, 12, 12)
     _surrogate: Any = None
 
     def prepare_sampling(
@@ -113,19 +99,26 @@ class _CpCurve:
     ) -> float | None:
         """Build (or, with ``box=None``, drop) a tensor Chebyshev interpolant
         (:class:`etm.fit.surrogate.Chebyshev`) of the ATS shape c_ATS per unit nP over ``box``
-        (physical ranges of Dmin_K, X0min_KA2, X0max_KA2; nodes in Dmin, log10 X0min, log10
-        X0max), and return its largest error against the exact integral at 16 seeded random
-        points of the box, times nP at ``best`` [J/(g K)]. :meth:`columns_many` uses it inside
-        the box."""
+        (physical ranges of Dmin_K, X0min_KA2, X0max_KA2; nodes in their log10), and return its
+        largest error against the exact integral at 16 seeded random points of the box, times
+        nP at ``best`` [J/(g K)]. :meth:`shape_many` uses it inside the box."""
         self._surrogate = None
         if box is None:
             return None
         names = ("Dmin_K", "X0min_KA2", "X0max_KA2")
-        lo = np.array([box[n][0] for n in names], dtype=float)
-        hi = np.array([box[n][1] for n in names], dtype=float)
-        lo[1:], hi[1:] = np.log10(lo[1:]), np.log10(hi[1:])
+        lo = np.log10([box[n][0] for n in names])
+        hi = np.log10([box[n][1] for n in names])
+        if best is not None and "Dmin_K" in best:
+            # at most half a decade below the best Dmin: further down (rare for the walkers) the
+            # shape has a feature that needs far more nodes; the exact integral serves there
+            lo[0] = min(max(lo[0], np.log10(best["Dmin_K"]) - 0.5), hi[0])
+        # the shape folds at X0max = X0min (it is symmetric in the two): keep the box on one
+        # side of the fold, where it is smooth; walkers beyond it get the exact integral
+        if hi[1] > lo[2] and hi[2] > hi[1] and lo[1] < lo[2]:
+            mid = 0.5 * (hi[1] + lo[2])
+            hi[1], lo[2] = mid, mid
         surrogate = Chebyshev(
-            lambda q: self._ats_exact(q[0], 10.0 ** q[1], 10.0 ** q[2]),
+            lambda q: self._ats_exact(10.0 ** q[0], 10.0 ** q[1], 10.0 ** q[2]),
             lo,
             hi,
             self.SURROGATE_NODES,
@@ -146,54 +139,18 @@ class _CpCurve:
             orientation=self.orientation,
         )
 
-    def _ats_surrogate(self, D, Xa, Xb) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
-        """(inside, shape): the surrogate's shapes (W, n) for the parameter sets in its box."""
-        return self._surrogate(np.column_stack([D, np.log10(Xa), np.log10(Xb)]))
-
-    #: The amplitudes the model is linear in, and the component each multiplies (the MCMC
-    #: marginalizes them analytically: etm.fit.posterior).
-    LINEAR = {
-        "nP_per_g": "ATS",
-        "nP2LS_per_g_per_K": "2LS",
-        "beta_J_per_gK4": "phonon",
-        "n_Fe2_per_g": "Fe2+",
-        "n_Fe3_per_g": "Fe3+",
-    }
-
-    def columns_many(
-        self, v: Mapping[str, NDArray], components: Sequence[str]
-    ) -> tuple[NDArray[np.float64], dict[str, NDArray[np.float64]]]:
-        """The model for W parameter sets as ``offset + sum_a v[a] * columns[a]``: the offset
-        (W, n) (zero: every term has an amplitude) and the column (W, n) of each included
-        amplitude of :attr:`LINEAR`. The ATS shape comes from the surrogate inside its box,
-        from the exact integral outside."""
-        W = next(iter(v.values())).shape[0]
-        cols: dict[str, NDArray[np.float64]] = {}
-        for name, c in self.LINEAR.items():
-            if c not in components:
-                continue
-            if c != "ATS":
-                cols[name] = np.broadcast_to(self.basis[c], (W, self.T.size))
-                continue
-            D, Xa, Xb = (np.asarray(v[n]) for n in ("Dmin_K", "X0min_KA2", "X0max_KA2"))
-            if self._surrogate is not None:
-                inside, shape = self._ats_surrogate(D, Xa, Xb)
-            else:
-                inside, shape = np.zeros(W, dtype=bool), np.zeros((W, self.T.size))
-            for w in np.flatnonzero(~inside):
-                shape[w] = self.ats_unit(float(D[w]), float(Xa[w]), float(Xb[w]))
-            cols[name] = shape
-        return np.zeros((W, self.T.size)), cols
-
-    def evaluate_many(
-        self, v: Mapping[str, NDArray], components: Sequence[str]
-    ) -> NDArray[np.float64]:
-        """The model [J/(g K)] for W parameter sets (``v``: name -> array of W), shape (W, n):
-        the ATS shape from the surrogate inside its box, exact outside."""
-        out, cols = self.columns_many(v, components)
-        for name, col in cols.items():
-            out = out + np.asarray(v[name])[:, None] * col
-        return out
+    def shape_many(self, component: str, v: Mapping[str, NDArray]) -> NDArray[np.float64]:
+        """The ATS shape for W parameter sets (W, n): the surrogate inside its box, the exact
+        (cached) integral outside."""
+        D, Xa, Xb = (np.asarray(v[n]) for n in ("Dmin_K", "X0min_KA2", "X0max_KA2"))
+        W = D.shape[0]
+        if self._surrogate is not None:
+            inside, shape = self._surrogate(np.log10(np.column_stack([D, Xa, Xb])))
+        else:
+            inside, shape = np.zeros(W, dtype=bool), np.zeros((W, self.T.size))
+        for w in np.flatnonzero(~inside):
+            shape[w] = self.ats_unit(float(D[w]), float(Xa[w]), float(Xb[w]))
+        return shape
 
 
 #: Start of the non-linear ATS parameters when no material is given: typical of Tables 2 and 4.
@@ -224,6 +181,39 @@ def _cp_guess_shape(metadata: Mapping[str, Any], material: Any) -> dict[str, flo
     return out
 
 
+def curve_temperatures(curves: Sequence[MeasuredCurve]) -> NDArray[np.float64]:
+    """Every distinct temperature [K] the curves span (their T column, else metadata T_K)."""
+    temps = [
+        np.asarray(c.x, dtype=float) if c.x_name == "T_K" else [float(c.metadata.get("T_K", 0))]
+        for c in curves
+    ]
+    return np.unique(np.concatenate([np.atleast_1d(t) for t in temps]))
+
+
+def _cp_defaults(
+    curves: Sequence[MeasuredCurve],
+    material: Any,
+    fix: Mapping[str, float],
+    free: Sequence[str],
+    components: Sequence[str],
+) -> Defaults:
+    """At a single temperature the 2LS (~T) and phonon (~T^3) terms are both constants, so
+    degenerate: beta is fixed at 0 unless the user says otherwise."""
+    name = "beta_J_per_gK4"
+    if (
+        curve_temperatures(curves).size < 2
+        and {"2LS", "phonon"} <= set(components)
+        and name not in fix
+        and name not in free
+    ):
+        note = (
+            f"{name} fixed at 0: at a single temperature the phonon term is a constant, "
+            "degenerate with the 2LS term (free it with free=/--free)"
+        )
+        return Defaults(fix={name: 0.0}, notes=(note,))
+    return Defaults(fix={})
+
+
 #: The model fitted to a ``"cp"`` curve (the essay's Eq. 14-15), as the reports state it.
 CP_EQUATION = (
     "C(T, B) = nP_per_g c_ATS(T, B; Dmin_K, X0min_KA2, X0max_KA2) [ATS, Eq. 14-15, per unit "
@@ -235,67 +225,60 @@ CP_EQUATION = (
 CP = register_observable(
     Observable(
         name="cp",
+        catalog="cp",
         x_quantities=("B", "T"),
         y_quantity="Cp",
         y_label="C_p",
         y_unit="J/(g K)",
         params=(
             ParamSpec(
-                "Dmin_K",
-                "K",
-                "ATS",
-                True,
-                False,
-                (1e-3, 20.0),
-                "lower cutoff of the ATS asymmetry D",
+                name="Dmin_K",
+                unit="K",
+                component="ATS",
+                per_curve=True,
+                bounds=(1e-3, 20.0),
+                description="lower cutoff of the ATS asymmetry D",
             ),
             *x_cutoff_specs(),
             ParamSpec(
-                "nP_per_g",
-                "1/g",
-                "ATS",
-                False,
-                True,
-                (1e12, 1e20),
-                "ATS concentration n_ATS P*",
+                name="nP_per_g",
+                unit="1/g",
+                component="ATS",
+                log10=True,
+                bounds=(1e12, 1e20),
+                description="ATS concentration n_ATS P*",
                 amplitude=True,
             ),
             ParamSpec(
-                "nP2LS_per_g_per_K",
-                "1/(g K)",
-                "2LS",
-                False,
-                False,
-                (0.0, 1e21),
-                "2LS density of states n_2LS Pbar",
+                name="nP2LS_per_g_per_K",
+                unit="1/(g K)",
+                component="2LS",
+                bounds=(0.0, 1e21),
+                description="2LS density of states n_2LS Pbar",
             ),
             ParamSpec(
-                "beta_J_per_gK4",
-                "J/(g K^4)",
-                "phonon",
-                False,
-                False,
-                (0.0, 1.0),
-                "Debye coefficient beta",
+                name="beta_J_per_gK4",
+                unit="J/(g K^4)",
+                component="phonon",
+                bounds=(0.0, 1.0),
+                description="Debye coefficient beta",
             ),
             ParamSpec(
-                "n_Fe2_per_g",
-                "1/g",
-                "Fe2+",
-                False,
-                True,
-                (1e12, 1e20),
-                "Fe2+ concentration (S = 2, g = 2)",
+                name="n_Fe2_per_g",
+                unit="1/g",
+                component="Fe2+",
+                log10=True,
+                bounds=(1e12, 1e20),
+                description="Fe2+ concentration (S = 2, g = 2)",
                 amplitude=True,
             ),
             ParamSpec(
-                "n_Fe3_per_g",
-                "1/g",
-                "Fe3+",
-                False,
-                True,
-                (1e12, 1e20),
-                "Fe3+ concentration (S = 5/2, g = 2)",
+                name="n_Fe3_per_g",
+                unit="1/g",
+                component="Fe3+",
+                log10=True,
+                bounds=(1e12, 1e20),
+                description="Fe3+ concentration (S = 5/2, g = 2)",
                 amplitude=True,
             ),
         ),
@@ -304,6 +287,7 @@ CP = register_observable(
         guess_shape=_cp_guess_shape,
         equation=CP_EQUATION,
         y_min=0.0,
+        defaults=_cp_defaults,
     )
 )
 

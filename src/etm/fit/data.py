@@ -2,16 +2,15 @@
 
 Measured curves are CSV files whose header names carry their units (``B_T``, ``Cp_uJ_per_gK``);
 :func:`read_curve` converts every column to the package's units (kelvin, tesla, J/(g K), seconds,
-hertz) through the explicit table :data:`UNITS`, and takes metadata from ``# key = value`` lines
-above the header row (and optionally a TOML file). See docs/fitting.md ("Data files") for the
+hertz) through the explicit table :data:`UNITS` (:mod:`etm.fit.units`), and takes metadata from
+``# key = value`` lines above the header row (and optionally a TOML file); it streams the file
+with caps (:mod:`etm.fit.datafile`). See docs/fitting.md ("Data files") for the
 file format. :func:`metadata_number` and :func:`field_curve_axes` check the metadata a model of a
 curve needs, with errors naming the file.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import math
 import os
 import tomllib
@@ -24,9 +23,22 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from etm.checks import plain
+from etm.fit.datafile import (
+    MAX_ROWS,
+    LineReader,
+    number_error,
+    parse_number,
+    separator_hint,
+    split_cells,
+)
+from etm.fit.units import BASE_UNITS, LOG_UNITS, QUANTITIES, UNITS, convert, split_name
+from etm.inputs import read_input
+
 __all__ = [
     "BASE_UNITS",
     "MAX_ROWS",
+    "FileHead",
     "temperature_field_axes",
     "QUANTITIES",
     "UNITS",
@@ -35,141 +47,10 @@ __all__ = [
     "field_curve_axes",
     "metadata_number",
     "read_curve",
+    "read_toml_metadata",
+    "refuse_late_metadata",
     "with_model_options",
 ]
-
-
-#: Most data rows one curve file may hold: the fit evaluates the whole ensemble model at every row
-#: per step (~0.1 ms per row for eps at any frequency), so longer curves are refused up front.
-MAX_ROWS: int = 20_000
-
-#: Units a column or metadata key may carry: unit -> (dimension, factor to the package's unit).
-#: The package's units are K, T, J/(g K), s, Hz; "1" marks a dimensionless number.
-UNITS: dict[str, tuple[str, float]] = {
-    "K": ("temperature", 1.0),
-    "mK": ("temperature", 1e-3),
-    "uK": ("temperature", 1e-6),
-    "T": ("field", 1.0),
-    "mT": ("field", 1e-3),
-    "G": ("field", 1e-4),
-    "kG": ("field", 1e-1),
-    "J_per_gK": ("heat_capacity", 1.0),
-    "mJ_per_gK": ("heat_capacity", 1e-3),
-    "uJ_per_gK": ("heat_capacity", 1e-6),
-    "nJ_per_gK": ("heat_capacity", 1e-9),
-    "J_per_kgK": ("heat_capacity", 1e-3),
-    "mJ_per_kgK": ("heat_capacity", 1e-6),
-    "erg_per_gK": ("heat_capacity", 1e-7),
-    "s": ("time", 1.0),
-    "ms": ("time", 1e-3),
-    "us": ("time", 1e-6),
-    "ns": ("time", 1e-9),
-    "Hz": ("frequency", 1.0),
-    "kHz": ("frequency", 1e3),
-    "MHz": ("frequency", 1e6),
-    "GHz": ("frequency", 1e9),
-    "1": ("dimensionless", 1.0),
-    # a relative change of eps' written as a plain fraction of eps' (``rel_eps``) or in ppm
-    "eps": ("dimensionless", 1.0),
-    "ppm": ("dimensionless", 1e-6),
-    # a relative echo amplitude A(B)/A(B_high) as a plain ratio (``rel_echo``)
-    "echo": ("dimensionless", 1.0),
-    # drive power of a resonator measurement (etm fit --observable Qi against P)
-    "W": ("power", 1.0),
-    "mW": ("power", 1e-3),
-    "uW": ("power", 1e-6),
-    "nW": ("power", 1e-9),
-    "pW": ("power", 1e-12),
-    "fW": ("power", 1e-15),
-    "aW": ("power", 1e-18),
-    # magnetization per gram: J/(T g) = A m^2/g; 1 emu/g = 1e-3 A m^2/g
-    "J_per_Tg": ("magnetization", 1.0),
-    "Am2_per_g": ("magnetization", 1.0),
-    "J_per_Tkg": ("magnetization", 1e-3),
-    "Am2_per_kg": ("magnetization", 1e-3),
-    "emu_per_g": ("magnetization", 1e-3),
-    "memu_per_g": ("magnetization", 1e-6),
-    "uemu_per_g": ("magnetization", 1e-9),
-}
-
-#: The package's unit of each dimension (what :func:`read_curve` converts to).
-BASE_UNITS: dict[str, str] = {
-    "temperature": "K",
-    "field": "T",
-    "heat_capacity": "J_per_gK",
-    "time": "s",
-    "frequency": "Hz",
-    "dimensionless": "1",
-    "power": "W",
-    "magnetization": "J_per_Tg",
-}
-
-#: Quantities a column or metadata key may name, with their dimension. ``sigma`` (the one-sigma
-#: uncertainty of the y column) takes the y column's dimension.
-QUANTITIES: dict[str, str] = {
-    "T": "temperature",
-    "B": "field",
-    "Cp": "heat_capacity",
-    "C": "heat_capacity",
-    "f": "frequency",
-    "tau12": "time",
-    "tau1": "time",
-    "tau2": "time",
-    # relative change [eps'(B) - eps'(0)]/eps' of the dielectric constant (etm fit --observable eps)
-    "rel": "dimensionless",
-    # the field an echo curve is normalized at (metadata ``Bhigh_T``; etm fit --observable echo)
-    "Bhigh": "field",
-    # loss tangent, internal quality factor and drive power (etm fit --observable loss / Qi)
-    "tand": "dimensionless",
-    "Qi": "dimensionless",
-    "P": "power",
-    # magnetization per gram (etm fit --observable magnetization)
-    "M": "magnetization",
-}
-
-
-def convert(value: Any, unit: str, dimension: str, where: str) -> Any:
-    """Convert ``value`` from ``unit`` to the package's unit of ``dimension``.
-
-    Parameters
-    ----------
-    value : float or ndarray
-        The number(s) in ``unit``.
-    unit : str
-        A key of :data:`UNITS`.
-    dimension : str
-        The dimension the caller expects (a key of :data:`BASE_UNITS`).
-    where : str
-        Where the value comes from, for the error message (file, line, column).
-
-    Returns
-    -------
-    float or ndarray
-        ``value`` in the package's unit (K, T, J/(g K), s, Hz).
-
-    Examples
-    --------
-    >>> convert(600.0, "mK", "temperature", "example")
-    0.6
-    """
-    allowed = ", ".join(u for u, (d, _) in UNITS.items() if d == dimension)
-    if unit not in UNITS:
-        raise ValueError(f"{where}: unknown unit {unit!r} for a {dimension}; allowed: {allowed}")
-    dim, factor = UNITS[unit]
-    if dim != dimension:
-        raise ValueError(
-            f"{where}: unit {unit!r} is a {dim}, but a {dimension} is needed; allowed: {allowed}"
-        )
-    return _scale(value, factor)
-
-
-def _scale(value: Any, factor: float) -> Any:
-    """``value * factor``, but divided by the exact integer 1/factor for sub-unit prefixes, so
-    that decimal inputs stay correctly rounded (5 uJ -> 5e-06, not 4.9999999999999996e-06)."""
-    inv = round(1.0 / factor)
-    if factor < 1.0 and inv * factor == 1.0:
-        return value / inv
-    return value * factor
 
 
 @dataclass(frozen=True)
@@ -216,29 +97,20 @@ class MeasuredCurve:
         return self.source.stem
 
     def __len__(self) -> int:
-        return int(self.x.size)
-
-
-def _split_name(name: str) -> tuple[str, str | None]:
-    """``"Cp_uJ_per_gK"`` -> ``("Cp", "uJ_per_gK")``; ``"B"`` -> ``("B", None)``."""
-    q, sep, unit = name.partition("_")
-    return q, (unit if sep else None)
+        return int(self.y.size)  # x may have one column per axis (a Q_i(T, n) grid)
 
 
 def _parse_meta_value(text: str) -> Any:
     text = text.strip()
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
         return text[1:-1]
-    try:
-        v = float(text)
-    except ValueError:
-        return text
-    return v
+    v = parse_number(text)
+    return text if v is None else v
 
 
 def _meta_entry(key: str, value: Any, where: str) -> tuple[str, Any]:
     """Convert a metadata entry whose key names a known quantity to the package's unit."""
-    q, unit = _split_name(key)
+    q, unit = split_name(key)
     if q not in QUANTITIES:
         return key, value
     dim = QUANTITIES[q]
@@ -251,9 +123,11 @@ def _meta_entry(key: str, value: Any, where: str) -> tuple[str, Any]:
     return f"{q}_{BASE_UNITS[dim]}", convert(float(value), unit, dim, where)
 
 
-def _read_toml_metadata(path: Path) -> dict[str, Any]:
+def read_toml_metadata(path: Path) -> dict[str, Any]:
+    """The plain ``key = value`` entries of a TOML metadata file, converted as metadata lines."""
+    raw = read_input(path)
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+        data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path}: not a valid UTF-8 TOML file ({exc})") from None
     out: dict[str, Any] = {}
@@ -279,7 +153,8 @@ def read_curve(
 ) -> MeasuredCurve:
     """Read one measured curve from a CSV file with units in its header, converting on read.
 
-    The file is read once, as bytes, and never written. Its layout::
+    The file is streamed once and never written (:class:`etm.fit.datafile.LineReader`: regular
+    files only, at most :data:`MAX_ROWS` data rows, checked while reading). Its layout::
 
         # SYNTHETIC data (free-text comment lines are kept as comments)
         # glass = BAS
@@ -289,7 +164,8 @@ def read_curve(
         ...
 
     Column names are ``<quantity>_<unit>`` (the quantity has no underscore); ``sigma_<unit>``
-    holds the one-sigma uncertainty of y. Other columns are ignored.
+    holds the one-sigma uncertainty of y. Other columns are ignored. Metadata lines go above the
+    header row; numbers are plain decimals (``7857124``, ``-1.5e-3``).
 
     Parameters
     ----------
@@ -297,7 +173,8 @@ def read_curve(
         The CSV file (UTF-8).
     x : str or sequence of str
         Quantity of the abscissa, or several alternatives (the first present is used), e.g.
-        ``("B", "T")``; a key of :data:`QUANTITIES`. It must be strictly increasing.
+        ``("B", "T")``; a key of :data:`QUANTITIES`. It must be strictly increasing (a field
+        >= 0, a temperature, frequency or power > 0).
     y : str
         Quantity of the ordinate, e.g. ``"Cp"``.
     metadata_toml : path-like, optional
@@ -316,10 +193,12 @@ def read_curve(
     Raises
     ------
     ValueError
-        Naming the file, line and column: missing column, column without a unit, unknown unit or
-        one of the wrong dimension, a row with more or fewer cells than the header, empty /
-        non-numeric / NaN / infinite cell, sigma <= 0,
-        duplicated or decreasing x, too few rows, missing metadata.
+        One line naming the file, line and column: not a regular file, too large or too many
+        rows, missing column, column without a unit, unknown unit or one of the wrong dimension,
+        a row with more or fewer cells than the header, empty / non-numeric / NaN / infinite
+        cell, a number in a Python-only form (``7_857124``), a negative field, sigma <= 0,
+        duplicated or decreasing x, too few rows, missing metadata, metadata below the header or
+        given both as a line and as a column.
 
     Examples
     --------
@@ -335,134 +214,35 @@ def read_curve(
     for q in (*xs, y):
         if q not in QUANTITIES:
             raise ValueError(f"quantity {q!r} is not known; known: {', '.join(QUANTITIES)}")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot read ({exc.strerror})") from None
-    digest = hashlib.sha256(raw).hexdigest()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    lines = text.splitlines()
-
-    metadata: dict[str, Any] = {}
-    meta_line: dict[str, int] = {}
-    comments: list[str] = []
-    header_idx = None
-    for i, line in enumerate(lines):
-        s = line.strip()
-        if not s:
-            continue
-        if s.startswith("#"):
-            body = s[1:].strip()
-            key, eq, value = body.partition("=")
-            key = key.strip()
-            if eq and key.isidentifier():
-                where = f"{path}, line {i + 1}"
-                k, v = _meta_entry(key, _parse_meta_value(value), where)
-                if k in metadata:
-                    raise ValueError(
-                        f"{where}: metadata {k!r} given twice (first on line {meta_line[k]})"
-                    )
-                metadata[k] = v
-                meta_line[k] = i + 1
-            else:
-                comments.append(body)
-            continue
-        header_idx = i
-        break
-    if header_idx is None:
-        raise ValueError(
-            f"{path}: no header row (expected e.g. 'B_T, Cp_J_per_gK, sigma_J_per_gK')"
-        )
-    hline = header_idx + 1
-    header = [h.strip() for h in next(csv.reader([lines[header_idx]]))]
-
-    # locate and check the columns: name -> (index, unit)
-    found: dict[str, tuple[int, str]] = {}
-    for j, name in enumerate(header):
-        q, unit = _split_name(name)
-        if q not in QUANTITIES and q != "sigma":
-            continue
-        where = f"{path}, line {hline}, column {j + 1} ({name!r})"
-        if not name:
-            raise ValueError(f"{path}, line {hline}, column {j + 1}: empty column name")
-        if unit is None:
-            dim = QUANTITIES.get(q, QUANTITIES[y])
-            raise ValueError(
-                f"{where}: column carries no unit; write it as {q}_<unit>, e.g. "
-                f"{q}_{BASE_UNITS[dim]}"
-            )
-        if q in found:
-            raise ValueError(
-                f"{where}: quantity {q!r} appears twice (also column {found[q][0] + 1})"
-            )
-        found[q] = (j, unit)
-    x_q = next((q for q in xs if q in found), None)
-    if x_q is None:
-        want = " or ".join(f"{q}_<unit>" for q in xs)
-        raise ValueError(
-            f"{path}, line {hline}: missing column {want}; found columns: {', '.join(header)}"
-        )
-    if y not in found:
-        raise ValueError(
-            f"{path}, line {hline}: missing column {y}_<unit> (e.g. {y}_"
-            f"{BASE_UNITS[QUANTITIES[y]]}); found columns: {', '.join(header)}"
-        )
-    wanted = [(x_q, QUANTITIES[x_q]), (y, QUANTITIES[y])]
-    if "sigma" in found:
-        wanted.append(("sigma", QUANTITIES[y]))
-    factors = []
-    for q, dim in wanted:
-        j, unit = found[q]
-        convert(1.0, unit, dim, f"{path}, line {hline}, column {j + 1} ({header[j]!r})")
-        factors.append(UNITS[unit][1])
-
-    # data rows: refuse a file too long to fit before parsing it (a 1e6-row file would hold the
-    # fit for hours: every least-squares step evaluates the ensemble model at every row)
-    n_data = sum(1 for s in lines[header_idx + 1 :] if s.strip() and not s.strip().startswith("#"))
-    if n_data > MAX_ROWS:
-        raise ValueError(
-            f"{path}: {n_data} data rows, more than the {MAX_ROWS} a fit takes (every model "
-            f"evaluation runs over every row): bin or thin the curve first, e.g. every "
-            f"{-(-n_data // MAX_ROWS)}th row"
-        )
-    cols_idx = [found[q][0] for q, _ in wanted]
-    rows: list[list[float]] = []
-    row_lines: list[int] = []
-    for i in range(header_idx + 1, len(lines)):
-        s = lines[i].strip()
-        if not s or s.startswith("#"):
-            continue
-        cells = [c.strip() for c in next(csv.reader([lines[i]]))]
-        if len(cells) != len(header):
-            what = "extra" if len(cells) > len(header) else "missing"
-            raise ValueError(
-                f"{path}, line {i + 1}: {len(cells)} cells, but the header on line {hline} has "
-                f"{len(header)} ({', '.join(header)}): {what} cells"
-            )
-        vals = []
-        for j in cols_idx:
-            where = f"{path}, line {i + 1}, column {j + 1} ({header[j]!r})"
-            if j >= len(cells) or cells[j] == "":
-                raise ValueError(f"{where}: empty cell")
-            try:
-                v = float(cells[j])
-            except ValueError:
-                raise ValueError(f"{where}: not a number: {cells[j]!r}") from None
-            if not math.isfinite(v):
-                raise ValueError(f"{where}: {cells[j]!r} is not a finite number")
-            vals.append(v)
-        rows.append(vals)
-        row_lines.append(i + 1)
+    tpath = None if metadata_toml is None else Path(metadata_toml)
+    extra = {} if tpath is None else read_toml_metadata(tpath)
+    with LineReader(path) as reader:
+        lines = iter(reader)
+        head = FileHead(path)
+        header_text = head.read(lines)
+        header = split_cells(header_text, f"{path}, line {head.line}")
+        found = _locate_columns(path, header, head.line, xs, y, header_text)
+        x_q = next(q for q in xs if q in found)
+        wanted = [(x_q, QUANTITIES[x_q]), (y, QUANTITIES[y])]
+        if "sigma" in found:
+            wanted.append(("sigma", QUANTITIES[y]))
+        units = []
+        for q, dim in wanted:
+            j, unit = found[q]
+            convert(1.0, unit, dim, f"{path}, line {head.line}, column {j + 1} ({header[j]!r})")
+            units.append((unit, dim))
+        _refuse_doubly_given(path, header, head, found, extra, tpath)
+        cols = [found[q][0] for q, _ in wanted]
+        x_low = "" if found[x_q][1] in LOG_UNITS else x_q  # any dBm is a power > 0
+        rows, row_lines = _read_rows(reader, lines, head, header, cols, x_low)
+        digest = reader.sha256
     if len(rows) < min_points:
         raise ValueError(
-            f"{path}: {len(rows)} data rows, at least {min_points} needed (after line {hline})"
+            f"{path}: {len(rows)} data rows, at least {min_points} needed (after line {head.line})"
         )
     data = np.array(rows, dtype=float)
-    for j, f in enumerate(factors):
-        data[:, j] = _scale(data[:, j], f)
+    for j, (unit, dim) in enumerate(units):
+        data[:, j] = convert(data[:, j], unit, dim, str(path))
     xv = data[:, 0]
     jx = found[x_q][0]
     step = np.diff(xv)
@@ -473,21 +253,12 @@ def read_curve(
             f"{path}, line {row_lines[k + 1]}, column {jx + 1} ({header[jx]!r}): {what} x: "
             f"{rows[k + 1][0]!r} after {rows[k][0]!r} on line {row_lines[k]}"
         )
-    sigma = None
-    if "sigma" in found:
-        sigma = data[:, 2]
-        if np.any(sigma <= 0):
-            k = int(np.argmax(sigma <= 0))
-            js = found["sigma"][0]
-            raise ValueError(
-                f"{path}, line {row_lines[k]}, column {js + 1} ({header[js]!r}): sigma must be "
-                f"> 0, got {rows[k][2]!r}"
-            )
+    sigma = data[:, 2] if "sigma" in found else None
 
+    metadata, meta_line = head.metadata, head.meta_line
     meta_sources = [str(path)]
-    if metadata_toml is not None:
-        tpath = Path(metadata_toml)
-        for k, v in _read_toml_metadata(tpath).items():
+    if tpath is not None:
+        for k, v in extra.items():
             if k in metadata and metadata[k] != v:
                 raise ValueError(
                     f"{tpath}: metadata {k!r} = {v!r} conflicts with {metadata[k]!r} on line "
@@ -512,12 +283,211 @@ def read_curve(
         sigma=arrays[2] if sigma is not None else None,
         x_name=f"{x_q}_{BASE_UNITS[x_dim]}",
         y_name=f"{y}_{BASE_UNITS[y_dim]}",
-        columns=tuple(header[j] for j in cols_idx),
+        columns=tuple(header[j] for j in cols),
         metadata=types.MappingProxyType(metadata),
-        comments=tuple(comments),
+        comments=tuple(head.comments),
         source=path,
         sha256=digest,
         meta_sources=tuple(meta_sources),
+    )
+
+
+#: Smallest value of an abscissa, by quantity: (bound, strict).
+_X_MINIMUM = {"B": (0.0, False), "T": (0.0, True), "f": (0.0, True), "P": (0.0, True)}
+
+
+class FileHead:
+    """The lines above the header row: metadata (package units), their line numbers, comments
+    (public for readers of other layouts, e.g. :mod:`etm.fit.resonator_table`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.metadata: dict[str, Any] = {}
+        self.meta_line: dict[str, int] = {}
+        self.comments: list[str] = []
+        self.line = 0
+
+    def read(self, lines: Any) -> str:
+        """Consume the lines up to the header row; return the header's text."""
+        for i, line in lines:
+            s = line.strip()
+            if not s:
+                continue
+            if not s.startswith("#"):
+                self.line = i
+                return line
+            key, value = _meta_line(s)
+            if key is None:
+                self.comments.append(s[1:].strip())
+                continue
+            where = f"{self.path}, line {i}"
+            k, v = _meta_entry(key, _parse_meta_value(value), where)
+            if k in self.metadata:
+                raise ValueError(
+                    f"{where}: metadata {k!r} given twice (first on line {self.meta_line[k]})"
+                )
+            self.metadata[k] = v
+            self.meta_line[k] = i
+        raise ValueError(
+            f"{self.path}: no header row (expected e.g. 'B_T, Cp_J_per_gK, sigma_J_per_gK')"
+        )
+
+
+def _meta_line(s: str) -> tuple[str | None, str]:
+    """(key, value text) of a ``# key = value`` line, or (None, "") for a free-text comment."""
+    key, eq, value = s[1:].strip().partition("=")
+    key = key.strip()
+    return (key, value) if eq and key.isidentifier() else (None, "")
+
+
+def _canonical(key: str) -> str:
+    """The metadata key a ``<quantity>_<unit>`` name becomes (``T_mK`` -> ``T_K``)."""
+    q, unit = split_name(key)
+    return f"{q}_{BASE_UNITS[QUANTITIES[q]]}" if q in QUANTITIES and unit else key
+
+
+def _locate_columns(
+    path: Path, header: list[str], hline: int, xs: Sequence[str], y: str, text: str
+) -> dict[str, tuple[int, str]]:
+    """Quantity -> (column index, unit) of the known columns; x and y must be there."""
+    found: dict[str, tuple[int, str]] = {}
+    for j, name in enumerate(header):
+        q, unit = split_name(name)
+        if q not in QUANTITIES and q != "sigma":
+            continue
+        where = f"{path}, line {hline}, column {j + 1} ({name!r})"
+        if unit is None:
+            dim = QUANTITIES.get(q, QUANTITIES[y])
+            raise ValueError(
+                f"{where}: column carries no unit; write it as {q}_<unit>, e.g. "
+                f"{q}_{BASE_UNITS[dim]}"
+            )
+        if q in found:
+            raise ValueError(
+                f"{where}: quantity {q!r} appears twice (also column {found[q][0] + 1})"
+            )
+        found[q] = (j, unit)
+    hint = separator_hint(text)
+    if not any(q in found for q in xs):
+        want = " or ".join(f"{q}_<unit>" for q in xs)
+        raise ValueError(
+            f"{path}, line {hline}: missing column {want}; found columns: {_shown(header)}{hint}"
+        )
+    if y not in found:
+        raise ValueError(
+            f"{path}, line {hline}: missing column {y}_<unit> (e.g. {y}_"
+            f"{BASE_UNITS[QUANTITIES[y]]}); found columns: {_shown(header)}{hint}"
+        )
+    return found
+
+
+def _shown(header: list[str]) -> str:
+    text = ", ".join(header).replace("\t", "\\t")
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _refuse_doubly_given(
+    path: Path,
+    header: list[str],
+    head: FileHead,
+    found: dict[str, tuple[int, str]],
+    extra: dict[str, Any],
+    tpath: Path | None,
+) -> None:
+    """A quantity given both as a column and as metadata (a ``T_K`` column in a field curve
+    and a ``# T_K`` line): which one holds is ambiguous, so the file is refused."""
+    for q, (j, unit) in found.items():
+        if q == "sigma":
+            continue
+        key = _canonical(f"{q}_{unit}")
+        col = f"column {j + 1} ({header[j]!r}) on line {head.line}"
+        if key in head.metadata:
+            raise ValueError(
+                f"{path}: {key} is given twice, by the metadata line {head.meta_line[key]} and "
+                f"by {col}; keep one"
+            )
+        if key in extra:
+            raise ValueError(f"{path}: {key} is given twice, by {tpath} and by {col}; keep one")
+
+
+def _read_rows(
+    reader: LineReader,
+    lines: Any,
+    head: FileHead,
+    header: list[str],
+    cols: list[int],
+    x_q: str,
+) -> tuple[list[list[float]], list[int]]:
+    """The wanted cells of every data row (in the file's units) and their line numbers."""
+    path, hline = head.path, head.line
+    rows: list[list[float]] = []
+    row_lines: list[int] = []
+    start = reader.offset
+    low, strict = _X_MINIMUM.get(x_q, (-math.inf, False))
+    for i, line in lines:
+        s = line.strip()
+        if not s:
+            continue
+        if s.startswith("#"):
+            refuse_late_metadata(path, i, s, head)
+            continue
+        if len(rows) == MAX_ROWS:
+            per_row = max(reader.offset - start, 1) / MAX_ROWS
+            about = max(int((reader.size - start) / per_row), MAX_ROWS + 1)
+            raise ValueError(
+                f"{path}: more than the {MAX_ROWS} data rows a fit takes (about {about} in "
+                f"the file; every model evaluation runs over every row): bin or thin the curve "
+                f"first, e.g. every {-(-about // MAX_ROWS)}th row"
+            )
+        cells = split_cells(line, f"{path}, line {i}")
+        if len(cells) != len(header):
+            what = "extra" if len(cells) > len(header) else "missing"
+            raise ValueError(
+                f"{path}, line {i}: {len(cells)} cells, but the header on line {hline} has "
+                f"{len(header)} ({_shown(header)}): {what} cells{separator_hint(line)}"
+            )
+        vals = []
+        for n, j in enumerate(cols):
+            where = f"{path}, line {i}, column {j + 1} ({header[j]!r})"
+            text = cells[j]
+            if text == "":
+                raise ValueError(f"{where}: empty cell")
+            v = parse_number(text)
+            if v is None:
+                raise ValueError(f"{where}: {number_error(text)}")
+            if not math.isfinite(v):
+                raise ValueError(f"{where}: {text!r} is not a finite number")
+            if n == 0 and (v < low or (strict and v == low)):
+                rel = ">" if strict else ">="
+                raise ValueError(f"{where}: {x_q} must be {rel} {plain(low)}, got {text}")
+            if n == 2 and v <= 0:
+                zero = (
+                    "" if v < 0 or not _nonzero_text(text) else ", which is 0 in double precision"
+                )
+                raise ValueError(f"{where}: sigma must be > 0, got {text}{zero}")
+            vals.append(v)
+        rows.append(vals)
+        row_lines.append(i)
+    return rows, row_lines
+
+
+def _nonzero_text(text: str) -> bool:
+    mantissa = text.lower().partition("e")[0]
+    return any(c in "123456789" for c in mantissa)
+
+
+def refuse_late_metadata(path: Path, i: int, s: str, head: FileHead) -> None:
+    """A ``# key = value`` line below the header would be ignored: refuse it, naming the line
+    above the header that gives the same key, if any."""
+    key, _ = _meta_line(s)
+    if key is None:
+        return
+    k = _canonical(key)
+    above = head.meta_line.get(k)
+    also = "" if above is None else f", and line {above} above it already gives {k}"
+    raise ValueError(
+        f"{path}, line {i}: metadata {key!r} below the header row (line {head.line}) would be "
+        f"ignored{also}; metadata lines go above the header, each key once"
     )
 
 

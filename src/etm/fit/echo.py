@@ -44,7 +44,13 @@ from etm import echo, materials
 from etm.fit.data import MeasuredCurve
 from etm.fit.echo_curve import ECHO_OPTIONS, EP_NAMES, TLS_NAMES, EchoCurve, bare_unit
 from etm.fit.engine import FitResult, fit
-from etm.fit.registry import Observable, ParamSpec, register_observable, x_cutoff_specs
+from etm.fit.registry import (
+    Defaults,
+    Observable,
+    ParamSpec,
+    register_observable,
+    x_cutoff_specs,
+)
 from etm.fit.synthetic import synthetic_field_curve
 from etm.params import EchoParams
 
@@ -53,9 +59,12 @@ __all__ = [
     "ECHO_DEFAULT_FIXED",
     "ECHO_EQUATION",
     "ECHO_OPTIONS",
+    "SERIES_FREE",
     "bare_unit",
     "echo_defaults",
+    "echo_guess",
     "fit_echo",
+    "preset_row",
     "synthetic_echo_curve",
 ]
 
@@ -92,7 +101,7 @@ _ECHO_DEFAULT_START = {
 }
 
 
-def _preset_row(material: Any, metadata: Mapping[str, Any]) -> materials.EchoRow:
+def preset_row(material: Any, metadata: Mapping[str, Any]) -> materials.EchoRow:
     """The Table 7 row for ``material``: a row or its name ("BAS sample 2"), or a glass ("BAS",
     "BK7", a :class:`~etm.materials.Glass`), then the row whose tau12 is nearest the curve's."""
     if isinstance(material, materials.EchoRow):
@@ -122,10 +131,12 @@ def _preset_row(material: Any, metadata: Mapping[str, Any]) -> materials.EchoRow
     return rows[0]
 
 
-def _echo_guess(metadata: Mapping[str, Any], material: Any) -> dict[str, float]:
+def echo_guess(metadata: Mapping[str, Any], material: Any) -> dict[str, float]:
+    """The fit's start: the Table 7 row of ``material`` (:func:`preset_row`) or, without a glass,
+    the typical values; the 2LS parameters at their defaults."""
     if material is None:
         return dict(_ECHO_DEFAULT_START)
-    p = _preset_row(material, metadata).params
+    p = preset_row(material, metadata).params
     out = {n: float(getattr(p, n)) for n in EP_NAMES}
     out.update({n: _ECHO_DEFAULT_START[n] for n in TLS_NAMES})
     return out
@@ -134,85 +145,88 @@ def _echo_guess(metadata: Mapping[str, Any], material: Any) -> dict[str, float]:
 def _echo_start(metadata: Mapping[str, Any], material: Any) -> dict[str, float]:
     """Starting values of a fit: the defaults, but a freed 2LS echo starts at A_2LS = a_0 (at
     A_2LS = 0 the ratio's dependence on the cutoffs has a second, wrong valley)."""
-    return {**_echo_guess(metadata, material), "A_2LS_per_a0": 1.0}
+    return {**echo_guess(metadata, material), "A_2LS_per_a0": 1.0}
 
 
 #: The registered ``"echo"`` observable.
 ECHO = register_observable(
     Observable(
         name="echo",
+        catalog="echo",
         x_quantities=("B",),
         y_quantity="rel",
         y_label="A(B)/A(B_high)",
         y_unit="1",
         params=(
-            ParamSpec("Dmin_K", "K", "ATS", True, False, (1e-3, 2.0), "lower cutoff of D"),
+            ParamSpec(
+                name="Dmin_K",
+                unit="K",
+                component="ATS",
+                per_curve=True,
+                bounds=(1e-3, 2.0),
+                description="lower cutoff of D",
+            ),
             # Table 7's X values reach down to ~1e3 K A^2: a lower bound than cp/eps's 10
             *x_cutoff_specs((1.0, 1e8)),
             ParamSpec(
-                "Gamma_inv_per_sK5",
-                "1/(s K^5)",
-                "ATS",
-                True,
-                True,
-                (1e-6, 1e20),
-                "ATS one-phonon coupling Gamma^-1 of Eq. 21",
+                name="Gamma_inv_per_sK5",
+                unit="1/(s K^5)",
+                component="ATS",
+                per_curve=True,
+                log10=True,
+                bounds=(1e-6, 1e20),
+                description="ATS one-phonon coupling Gamma^-1 of Eq. 21",
             ),
             ParamSpec(
-                "c_per_sK",
-                "1/(s K)",
-                "ATS",
-                True,
-                False,
-                (0.0, 1e10),
-                "spectral-diffusion constant c of Eq. 34 (c_ATS - c_2LS with c_2LS fixed at 0)",
+                name="c_per_sK",
+                unit="1/(s K)",
+                component="ATS",
+                per_curve=True,
+                bounds=(0.0, 1e10),
+                description="spectral-diffusion constant c of Eq. 34 (c_ATS - c_2LS with c_2LS "
+                "fixed at 0)",
             ),
             ParamSpec(
-                "p1F0_DkV_per_m",
-                "D kV/m",
-                "ATS",
-                True,
-                False,
-                (1e-3, 1e3),
-                "p1 F0: Omega_1 = p1 F0/hbar sets the Rabi frequencies",
+                name="p1F0_DkV_per_m",
+                unit="D kV/m",
+                component="ATS",
+                per_curve=True,
+                bounds=(1e-3, 1e3),
+                description="p1 F0: Omega_1 = p1 F0/hbar sets the Rabi frequencies",
             ),
             ParamSpec(
-                "tan_omega_dtau",
-                "1",
-                "ATS",
-                True,
-                False,
-                (-100.0, 100.0),
-                "tan(omega Delta tau), the detection phase",
+                name="tan_omega_dtau",
+                unit="1",
+                component="ATS",
+                per_curve=True,
+                bounds=(-100.0, 100.0),
+                description="tan(omega Delta tau), the detection phase",
             ),
             # the 2LS echo: per curve in the registry (so the engine's linear start leaves
             # them alone), shared by fit_echo across the curves of one glass
             ParamSpec(
-                "A_2LS_per_a0",
-                "a0",
-                "2LS",
-                True,
-                False,
-                (0.0, 1e4),
-                "2LS echo A_2LS in units of a_0, the undecayed zero-field ATS echo",
+                name="A_2LS_per_a0",
+                unit="a0",
+                component="2LS",
+                per_curve=True,
+                bounds=(0.0, 1e4),
+                description="2LS echo A_2LS in units of a_0, the undecayed zero-field ATS echo",
             ),
             ParamSpec(
-                "c_2LS_per_sK",
-                "1/(s K)",
-                "2LS",
-                True,
-                False,
-                (0.0, 1e10),
-                "2LS spectral diffusion c_2LS (only c - c_2LS enters the ratio)",
+                name="c_2LS_per_sK",
+                unit="1/(s K)",
+                component="2LS",
+                per_curve=True,
+                bounds=(0.0, 1e10),
+                description="2LS spectral diffusion c_2LS (only c - c_2LS enters the ratio)",
             ),
             ParamSpec(
-                "Gamma_2LS_per_sK3",
-                "1/(s K^3)",
-                "2LS",
-                True,
-                False,
-                (0.0, 1e12),
-                "one-phonon rate Gamma_2LS (hf)^3 coth(hf/2T) of the resonant 2LS",
+                name="Gamma_2LS_per_sK3",
+                unit="1/(s K^3)",
+                component="2LS",
+                per_curve=True,
+                bounds=(0.0, 1e12),
+                description="one-phonon rate Gamma_2LS (hf)^3 coth(hf/2T) of the resonant 2LS",
             ),
         ),
         components=("ATS", "2LS"),
@@ -220,8 +234,30 @@ ECHO = register_observable(
         guess_shape=_echo_start,
         equation=ECHO_EQUATION,
         options=ECHO_OPTIONS,
+        y_units=("echo", "1"),
+        detect_metadata=("tau12",),
+        defaults=lambda *args: _echo_hook(*args),
+        refine_start=lambda *args: _refine_start(*args),
     )
 )
+
+
+def _series(curves: Sequence[MeasuredCurve]) -> str | None:
+    """``"tau12"`` or ``"T"`` if the curves are a series in it (several values), else None."""
+    if len(curves) < 2:
+        return None
+    for key, kind in (("tau12_s", "tau12"), ("T_K", "T")):
+        vals = {round(float(c.metadata.get(key, math.nan)), 15) for c in curves}
+        if len(vals) > 1:
+            return kind
+    return None
+
+
+#: What a series determines beyond one curve, fitted by default (docs/fitting.md, "Echo").
+SERIES_FREE = {
+    "tau12": ("A_2LS_per_a0", "c_per_sK"),
+    "T": ("A_2LS_per_a0",),
+}
 
 
 def echo_defaults(
@@ -231,6 +267,11 @@ def echo_defaults(
     free: Sequence[str] = (),
 ) -> tuple[dict[str, float], list[str]]:
     """The ``fix`` mapping :func:`fit_echo` uses, and notes saying what it fixed and why.
+
+    One curve determines Dmin_K, X0min_KA2 and X0max_KA2: :data:`ECHO_DEFAULT_FIXED` are held
+    at the material's Table 7 row. A series in tau12 also determines the 2LS echo and c
+    (:data:`SERIES_FREE`), a temperature series the 2LS echo and its phonon rate: those are
+    fitted, and X0min_KA2 (degenerate with A_2LS_per_a0, correlation 1.00) is held at the row.
 
     Parameters
     ----------
@@ -252,9 +293,9 @@ def echo_defaults(
     """
     out = dict(fix or {})
     meta = curves[0].metadata if curves else {}
-    start = _echo_guess(meta, material)
+    start = echo_guess(meta, material)
     src = (
-        f"the Table 7 row {_preset_row(material, meta).name!r}"
+        f"the Table 7 row {preset_row(material, meta).name!r}"
         if material is not None
         else "typical values (BAS sample 2 of Table 7, rounded)"
     )
@@ -271,9 +312,19 @@ def echo_defaults(
         "c_ATS - c_2LS); c_per_sK then holds the difference",
         "Gamma_2LS_per_sK3": "Table 7 gives no 2LS phonon rate; only a temperature series "
         "separates it from the 2LS spectral diffusion",
+        "X0min_KA2": "with the 2LS echo fitted it is degenerate with A_2LS_per_a0 (correlation "
+        "1.00; docs/echo.md)",
     }
+    series = _series(curves)
+    auto = set(SERIES_FREE.get(series, ())) if series else set()
     notes = []
-    for name in ECHO_DEFAULT_FIXED:
+    for name in sorted(auto):
+        if name not in out and name not in free:
+            notes.append(f"{name} fitted: a {series} series determines it (fix it with --fix)")
+    held = [n for n in ECHO_DEFAULT_FIXED if n not in auto]
+    if series and "X0min_KA2" not in free:
+        held.append("X0min_KA2")
+    for name in held:
         if name in out or name in free:
             continue
         out[name] = start[name]
@@ -285,6 +336,36 @@ def echo_defaults(
     return out, notes
 
 
+#: A_2LS_per_a0 values [a_0] tried for the start when it is fitted (each costs no echo integral).
+_A2LS_GRID = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+
+
+def _refine_start(prob: Any, init: list[dict[str, float]], fix: Mapping[str, float]):
+    """Start a fitted 2LS echo at the best of :data:`_A2LS_GRID` for the curves (the ratio's
+    dependence on the cutoffs has a second, wrong valley at a poor A_2LS). The ATS echo is
+    cached on its own parameters, so the grid costs one echo integral per curve."""
+    if "A_2LS_per_a0" in fix or "2LS" not in prob.components:
+        return init
+    best, best_a = np.inf, None
+    for a in _A2LS_GRID:
+        chi2 = 0.0
+        for i, (c, m, s) in enumerate(zip(prob.curves, prob.models, prob.sigmas, strict=True)):
+            v = {**init[i], **fix, "A_2LS_per_a0": a}
+            r = (c.y - m.evaluate(v, prob.components)) / s
+            chi2 += float(r @ r)
+        if chi2 < best:
+            best, best_a = chi2, a
+    return [{**d, "A_2LS_per_a0": max(best_a, 0.05)} for d in init]
+
+
+def _echo_hook(curves, material, fix, free, components) -> Defaults:
+    """The observable's defaults: :func:`echo_defaults`, and every parameter shared across the
+    curves of one glass (a tau12 or temperature series is one model)."""
+    fixed, notes = echo_defaults(curves, material, fix, free)
+    extra = {k: v for k, v in fixed.items() if k not in (fix or {})}
+    return Defaults(fix=extra, share=tuple(p.name for p in ECHO.params), notes=tuple(notes))
+
+
 def fit_echo(
     curves: MeasuredCurve | Sequence[MeasuredCurve],
     *,
@@ -293,12 +374,13 @@ def fit_echo(
     free: Sequence[str] = (),
     **kwargs: Any,
 ) -> FitResult:
-    """Fit echo curves of one glass together, fixing :data:`ECHO_DEFAULT_FIXED` unless freed.
+    """Fit echo curves of one glass together with the defaults of :func:`echo_defaults`.
 
     Each curve carries its own T, tau12 and pulses (metadata); the tunneling parameters, the 2LS
     echo A_2LS_per_a0 and its decay are shared across the curves by default, so a tau12 series
     (Fig. 14b) or a temperature series (Fig. 15) is one model with one parameter set. Table 7's
     values (``material``) are starting values of what is freed and the values of what is not.
+    It is :func:`etm.fit.engine.fit` with ``observable="echo"``, which applies the same defaults.
 
     Parameters
     ----------
@@ -325,14 +407,7 @@ def fit_echo(
     The essay's Eq. 21, 27-34, Figs. 15-16, Table 7.
     """
     curves = (curves,) if isinstance(curves, MeasuredCurve) else tuple(curves)
-    fixed, notes = echo_defaults(curves, material, fix, free)
-    free = [n for n in free if n not in ECHO_DEFAULT_FIXED]
-    if "share" not in kwargs:
-        # one glass: every tunneling and 2LS parameter is one number for all its curves
-        own = set(kwargs.get("per_curve", ()))
-        kwargs["share"] = [p.name for p in ECHO.params if p.name not in own]
-    r = fit(curves, "echo", material=material, fix=fixed, free=free, **kwargs)
-    return replace(r, notes=(*notes, *r.notes))
+    return fit(curves, "echo", material=material, fix=fix, free=free, **kwargs)
 
 
 def synthetic_echo_curve(
@@ -396,7 +471,7 @@ def synthetic_echo_curve(
     >>> c.y_name, round(float(c.y[1]), 12)
     ('rel_1', 1.0)
     """
-    row = _preset_row(preset, {})
+    row = preset_row(preset, {})
     opts = {**ECHO_OPTIONS, **dict(options or {})}
     p = row.params if params is None else params
     pu = row.pulses if tau12_s is None else replace(row.pulses, tau12_s=float(tau12_s))

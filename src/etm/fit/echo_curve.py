@@ -10,7 +10,6 @@ Split from :mod:`etm.fit.echo` (the observable's registration, defaults and fits
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType
@@ -21,6 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from etm import echo
 from etm.fit.data import field_curve_axes, metadata_number
+from etm.fit.models import ShapeCache
 from etm.fit.registry import metadata_choices
 from etm.fit.surrogate import Chebyshev
 from etm.params import EchoParams, Pulses
@@ -130,7 +130,7 @@ def bare_unit(params: EchoParams, pulses: Pulses, options: Mapping[str, Any]) ->
     return abs(float(a))
 
 
-class EchoCurve:
+class EchoCurve(ShapeCache):
     """Relative echo amplitude of one curve at fixed T and pulse sequence, cached ATS echo.
 
     The model depends on the 2LS parameters only through A_2LS(T, tau12), so the complex echo
@@ -139,11 +139,10 @@ class EchoCurve:
     parameter costs no integral.
     """
 
-    _CACHE_SIZE = 16
-
     def __init__(
         self, x_name: str, x: ArrayLike, metadata: Mapping[str, Any], orientation: str, where: str
     ) -> None:
+        super().__init__()
         self.B, T = field_curve_axes(x_name, x, metadata, where, "echo", "T_mK = 12")
         self.T_K = T
         self.T = np.full_like(self.B, T)
@@ -151,20 +150,17 @@ class EchoCurve:
         self.options = echo_options(metadata, where)
         self.orientation = orientation
         self._fields = np.concatenate([self.B, [self.options["Bhigh_T"]]])
-        self._cache: OrderedDict[tuple[float, ...], tuple[NDArray, float] | None] = OrderedDict()
-        self.n_ats_evals = 0
 
     def ats(self, v: Mapping[str, float]) -> tuple[NDArray[np.complex128], float] | None:
         """(a_S + i a_C on the curve's fields then at B_high, a_0); None for an empty X window."""
         lo, hi = sorted((v["X0min_KA2"], v["X0max_KA2"]))
         vals = {**v, "X0min_KA2": lo, "X0max_KA2": hi}
         key = tuple(float(vals[n]) for n in EP_NAMES)
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
-        if hi <= lo * (1.0 + 1e-12):
-            out = None
-        else:
+        empty = hi <= lo * (1.0 + 1e-12)
+
+        def compute() -> tuple[NDArray[np.complex128], float] | None:
+            if empty:
+                return None
             o = self.options
             params = EchoParams(*key)
             a = echo.complex_amplitude(
@@ -176,12 +172,9 @@ class EchoCurve:
                 matrix_elements=o["matrix_elements"],
                 c_form=o["c_form"],
             )
-            out = (a, bare_unit(params, self.pulses, o))
-            self.n_ats_evals += 1
-        self._cache[key] = out
-        if len(self._cache) > self._CACHE_SIZE:
-            self._cache.popitem(last=False)
-        return out
+            return a, bare_unit(params, self.pulses, o)
+
+        return self.cached(key, compute, not empty)
 
     def two_level(self, v: Mapping[str, float], a0: float) -> float:
         """A_2LS(T, tau12) in the units of a(B) (:func:`etm.echo.two_level_echo`)."""

@@ -1,15 +1,17 @@
-"""Least-squares fits of registered observables with lmfit: the problem, the fit, its result.
+"""Least-squares fits of registered observables with lmfit: the problem and the fit.
 
 A fit takes one or several :class:`~etm.fit.data.MeasuredCurve` of one observable (looked up in
 :data:`etm.fit.registry.OBSERVABLES`) and builds one :class:`lmfit.Parameters` set in which every
 model parameter is either *shared* by all curves (one lmfit parameter) or *per curve* (one per
 curve, suffixed ``_0``, ``_1``, ...), and may be fixed. Concentrations and the X cutoffs, which
 span decades, are fitted as ``log10_<name>``; results are reported in physical units with the
-standard error propagated linearly (``s_n = n ln(10) s_log10n``). The set-up
-(:func:`setup_problem`, :class:`Problem`, :func:`fit_name`, :func:`parameter_estimate`,
-:func:`estimates_of`) is public so that joint fits (:mod:`etm.fit.joint`) reuse it. See
-docs/fitting.md ("What the error bars say", "Goodness of fit and model choice"); the
-heat-capacity model is the essay's Eq. 14-15 with Tables 1-4 (:mod:`etm.fit.cp`).
+standard error propagated linearly (``s_n = n ln(10) s_log10n``) in a
+:class:`~etm.fit.result.FitResult`. The observable's ``defaults`` hook fixes (or shares) what the
+curves cannot determine, with a note. A curve without an error column gets its noise estimated
+from the residual scatter of the fit (:func:`fit_problem`). The set-up (:func:`setup_problem`,
+:class:`Problem`, :func:`fit_name`, :func:`parameter_estimate`, :func:`estimates_of`) is public
+so that joint fits (:mod:`etm.fit.joint`) reuse it. See docs/fitting.md ("What the error bars
+say", "Goodness of fit and model choice").
 
 Examples
 --------
@@ -25,17 +27,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import lmfit
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 from scipy.optimize import nnls
 
 from etm.ensemble import check_orientation
 from etm.fit.data import MeasuredCurve
+from etm.fit.progress import Progress, checkpoint
 from etm.fit.registry import OBSERVABLES, Observable, ParamSpec, lookup
+from etm.fit.result import FitResult, ParameterEstimate
 
 __all__ = [
     "OBSERVABLES",
@@ -45,6 +48,8 @@ __all__ = [
     "estimates_of",
     "fit",
     "fit_name",
+    "fit_problem",
+    "initial_noise",
     "parameter_estimate",
     "setup_problem",
 ]
@@ -53,38 +58,25 @@ __all__ = [
 # --- the fit problem ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ParameterEstimate:
-    """A fitted (or fixed) parameter in physical units.
+def initial_noise(y: NDArray[np.float64]) -> float:
+    """A first guess of the noise of a smooth curve: the robust scatter of its second
+    differences, sqrt(6) times the noise for white noise (replaced by the residual scatter of
+    the fit afterwards). Falls back to 1e-3 of the curve's largest |y|.
 
-    Attributes
-    ----------
-    name : str
-        Physical name, e.g. ``"Dmin_K"``.
-    curve : int or None
-        Index of the curve for a per-curve parameter; None if shared.
-    value : float
-        Best-fit value (or the fixed value) in ``unit``.
-    stderr : float or None
-        Standard error from the covariance (None if fixed or not estimable).
-    unit : str
-        Unit of ``value``.
-    vary : bool
-        Whether it was fitted.
-    fit_name : str
-        The lmfit parameter's name (``log10_...`` for log-space parameters).
-    at_bound : bool
-        Whether the value sits at a bound (its error bar is then not meaningful).
+    Examples
+    --------
+    >>> y = np.sin(np.linspace(0, 1, 200)) + 0.01 * np.random.default_rng(0).standard_normal(200)
+    >>> 0.007 < initial_noise(y) < 0.013
+    True
     """
-
-    name: str
-    curve: int | None
-    value: float
-    stderr: float | None
-    unit: str
-    vary: bool
-    fit_name: str
-    at_bound: bool = False
+    y = np.asarray(y, dtype=float)
+    if y.size >= 5:
+        d2 = np.diff(y, 2)
+        s = 1.4826 * float(np.median(np.abs(d2 - np.median(d2)))) / math.sqrt(6.0)
+        if s > 0 and math.isfinite(s):
+            return s
+    top = float(np.max(np.abs(y))) if y.size else 0.0
+    return 1e-3 * top if top > 0 else 1.0
 
 
 class Problem:
@@ -106,15 +98,19 @@ class Problem:
     models : list
         One curve model per curve (``obs.prepare``), with its caches.
     weighted : bool
-        Whether every curve has sigmas.
+        Whether every curve has a measured sigma column.
+    sigma_estimated : list of bool
+        Per curve: no sigma column, so its noise is estimated (:func:`fit_problem`).
     sigmas : list of ndarray
-        Per curve: the sigmas, or ones if unweighted.
+        Per curve: the measured sigmas, or the current noise estimate.
     layout : list of dict
         Per curve: physical name -> lmfit name (filled by :func:`setup_problem`).
     own : list of set
         Per curve: the lmfit names of its per-curve parameters.
     specs : list of ParamSpec
         The parameters of the included components.
+    progress : Progress or None
+        Counts the residual evaluations while a fit runs.
     """
 
     def __init__(
@@ -132,10 +128,15 @@ class Problem:
             obs.prepare(c.x_name, c.x, c.metadata, orientation, str(c.source)) for c in curves
         ]
         self.weighted = all(c.sigma is not None for c in curves)
-        self.sigmas = [c.sigma if self.weighted else np.ones_like(c.y) for c in curves]
+        self.sigma_estimated = [c.sigma is None for c in curves]
+        self.sigmas = [
+            c.sigma if c.sigma is not None else np.full_like(c.y, initial_noise(c.y))
+            for c in curves
+        ]
         self.layout: list[dict[str, str]] = [{} for _ in curves]  # curve -> name -> fit name
         self.own: list[set[str]] = [set() for _ in curves]  # per-curve fit names of each curve
         self.specs = [p for p in obs.params if p.component in self.components]
+        self.progress: Progress | None = None
 
     def values(self, params: lmfit.Parameters, i: int) -> dict[str, float]:
         """Physical parameter values for curve ``i``."""
@@ -147,11 +148,18 @@ class Problem:
 
     def residual(self, params: lmfit.Parameters) -> NDArray[np.float64]:
         """(data - model)/sigma of every curve, concatenated."""
-        res = [
-            (c.y - m.evaluate(self.values(params, i), self.components)) / s
-            for i, (c, m, s) in enumerate(zip(self.curves, self.models, self.sigmas, strict=True))
-        ]
-        return np.concatenate(res)
+        checkpoint()
+        res = np.concatenate(
+            [
+                (c.y - m.evaluate(self.values(params, i), self.components)) / s
+                for i, (c, m, s) in enumerate(
+                    zip(self.curves, self.models, self.sigmas, strict=True)
+                )
+            ]
+        )
+        if self.progress is not None:
+            self.progress.update(1, chi2=float(res @ res))
+        return res
 
 
 def fit_name(spec: ParamSpec, curve: int | None) -> str:
@@ -171,39 +179,58 @@ def _to_fit(spec: ParamSpec, value: float, what: str) -> float:
     lo, hi = spec.bounds
     if not (math.isfinite(value) and lo <= value <= hi):
         raise ValueError(
-            f"{what}: {spec.name} must be in [{lo:g}, {hi:g}] {spec.unit}, got {value!r}"
+            f"{what}: {spec.name} must be in [{lo:g}, {hi:g}] {spec.unit}, got {float(value)!r}"
         )
     return math.log10(value) if spec.log10 else value
 
 
-def _initial_values(prob: Problem, material: Any) -> list[dict[str, float]]:
+def _initial_values(
+    prob: Problem, material: Any, fixed: Mapping[str, float]
+) -> list[dict[str, float]]:
     """Initial values per curve: non-linear ones from the material (or typical defaults), the
-    amplitudes by non-negative least squares on the model's linear structure."""
+    free amplitudes of the models' linear part (``LINEAR``) by non-negative least squares, one
+    column per shared amplitude and one per curve for a per-curve one."""
     obs = prob.obs
     init = [obs.guess_shape(c.metadata, material) for c in prob.curves]
-    linear = [p for p in prob.specs if not p.per_curve]
-    if not linear:
+    if all(hasattr(m, "LINEAR") for m in prob.models):
+        linear = set().union(*(m.LINEAR for m in prob.models))
+        comp_of = [dict(m.LINEAR) for m in prob.models]
+    else:
+        # no declared linear part: take the shared parameters as the amplitudes of their
+        # components (the guess the engine made before the contract was written)
+        linear = {p.name for p in prob.specs if not p.per_curve}
+        comp_of = [{p.name: p.component for p in prob.specs} for _ in prob.models]
+    amps = [p for p in prob.specs if p.name in linear and p.name not in fixed]
+    if not amps:
         return init
-    cols, ys = [], []
+    keys = [(p, k) for p in amps for k in (range(len(prob.curves)) if p.per_curve else [None])]
+    rows, ys = [], []
     for i, (c, m, s) in enumerate(zip(prob.curves, prob.models, prob.sigmas, strict=True)):
         v = {p.name: init[i].get(p.name, 1.0) for p in prob.specs}
-        v.update({p.name: 1.0 for p in linear})  # unit amplitudes: parts are the basis
+        v.update(fixed)
+        v.update({p.name: 1.0 for p in amps})  # unit amplitudes: their parts are the basis
         parts = m.parts(v, prob.components)
-        cols.append(np.column_stack([parts[p.component] / s for p in linear]))
-        ys.append(c.y / s)
-    A, b = np.vstack(cols), np.concatenate(ys)
+        free_comps = {comp_of[i][p.name] for p in amps if p.name in comp_of[i]}
+        off = sum((y for comp, y in parts.items() if comp not in free_comps), np.zeros_like(c.y))
+        col = np.zeros((c.y.size, len(keys)))
+        for j, (p, k) in enumerate(keys):
+            comp = comp_of[i].get(p.name)
+            if comp in parts and k in (None, i):
+                col[:, j] = parts[comp]
+        rows.append(col / s[:, None])
+        ys.append((c.y - off) / s)
+    A, b = np.vstack(rows), np.concatenate(ys)
     scale = np.linalg.norm(A, axis=0)
     scale[scale == 0] = 1.0
-    coef = nnls(A / scale, b)[0] / scale
-    for j, p in enumerate(linear):
+    coef = nnls(A / scale, b, maxiter=50 * len(keys))[0] / scale
+    for j, (p, k) in enumerate(keys):
         lo, hi = p.bounds
-        guess = float(coef[j])
-        if p.log10 and guess <= lo:
-            # NNLS zeroes an amplitude it cannot separate: keep the material's (or a floor) value
-            guess = init[0].get(p.name, 1e3 * lo)
-        guess = min(max(guess, lo), hi)
-        for d in init:
-            d[p.name] = guess
+        for i in range(len(prob.curves)) if k is None else [k]:
+            guess = float(coef[j])
+            if p.log10 and guess <= lo:
+                # NNLS zeroes an amplitude it cannot separate: keep the material's (or a floor)
+                guess = init[i].get(p.name, 1e3 * lo)
+            init[i][p.name] = min(max(guess, lo), hi)
     return init
 
 
@@ -213,30 +240,7 @@ def _build(
     fix: Mapping[str, float],
     share: Sequence[str],
     per_curve: Sequence[str],
-    free: Sequence[str],
-) -> tuple[lmfit.Parameters, list[str]]:
-    obs = prob.obs
-    for name in (*fix, *share, *per_curve, *free):
-        obs.spec(name)  # raises for an unknown name
-    both = set(share) & set(per_curve)
-    if both:
-        raise ValueError(f"parameters cannot be both shared and per curve: {', '.join(both)}")
-    notes = []
-    fixed = dict(fix)
-    # At a single temperature the 2LS (~T) and phonon (~T^3) terms are both constants:
-    # degenerate. Fix beta unless the user says otherwise.
-    temps = np.unique(np.concatenate([m.T for m in prob.models]))
-    if (
-        temps.size < 2
-        and {"2LS", "phonon"} <= set(prob.components)
-        and "beta_J_per_gK4" not in fixed
-        and "beta_J_per_gK4" not in free
-    ):
-        fixed["beta_J_per_gK4"] = 0.0
-        notes.append(
-            "beta_J_per_gK4 fixed at 0: at a single temperature the phonon term is a "
-            "constant, degenerate with the 2LS term (free it with free=/--free)"
-        )
+) -> lmfit.Parameters:
     params = lmfit.Parameters()
     for spec in prob.specs:
         shared = spec.name in share or (not spec.per_curve and spec.name not in per_curve)
@@ -246,8 +250,8 @@ def _build(
         targets = [None] if shared else list(range(len(prob.curves)))
         for t in targets:
             fname = fit_name(spec, t)
-            if spec.name in fixed:
-                val = _to_fit(spec, float(fixed[spec.name]), f"fixed value of {spec.name}")
+            if spec.name in fix:
+                val = _to_fit(spec, float(fix[spec.name]), f"fixed value of {spec.name}")
                 params.add(fname, value=val, vary=False, min=lo, max=hi)
             else:
                 idx = range(len(prob.curves)) if t is None else [t]
@@ -262,13 +266,13 @@ def _build(
                 prob.layout[k][spec.name] = fname
                 if t is not None:
                     prob.own[k].add(fname)
-    return params, notes
+    return params
 
 
 def _check_counts(prob: Problem, params: lmfit.Parameters) -> None:
     """Each curve needs more points than its own free parameters, and all curves more than all."""
     n_free = sum(p.vary for p in params.values())
-    n_data = sum(len(c) for c in prob.curves)
+    n_data = sum(c.y.size for c in prob.curves)
     if n_data <= n_free:
         files = ", ".join(str(c.source) for c in prob.curves)
         raise ValueError(
@@ -277,121 +281,11 @@ def _check_counts(prob: Problem, params: lmfit.Parameters) -> None:
         )
     for i, c in enumerate(prob.curves):
         own = {f for f in prob.own[i] if params[f].vary}
-        if len(c) <= len(own):
+        if c.y.size <= len(own):
             raise ValueError(
-                f"{c.source}: {len(c)} data points, but {len(own)} free per-curve "
+                f"{c.source}: {c.y.size} data points, but {len(own)} free per-curve "
                 f"parameters; need at least {len(own) + 1} points"
             )
-
-
-@dataclass(frozen=True)
-class FitResult:
-    """The outcome of :func:`fit`: estimates in physical units, goodness of fit, the raw lmfit
-    result and (after :func:`etm.fit.mcmc.run_mcmc`) posterior samples.
-
-    Attributes
-    ----------
-    observable : str
-        The fitted observable.
-    curves : tuple of MeasuredCurve
-        The data.
-    components : tuple of str
-        The model terms included.
-    orientation : str
-        ATS loop orientation average.
-    estimates : tuple of ParameterEstimate
-        Every parameter, shared ones with ``curve=None``.
-    chisqr, redchi, aic, bic : float
-        Goodness of fit. With measured sigmas, AIC = chi^2 + 2k and BIC = chi^2 + k ln N
-        (Gaussian likelihood, known errors); without, lmfit's N ln(chi^2/N) + 2k (and k ln N).
-    ndata, nvarys, nfev : int
-        Data points, free parameters, function evaluations.
-    weighted : bool
-        Whether every curve had sigmas (then errors are not rescaled by reduced chi^2).
-    success : bool
-        lmfit's convergence flag; ``message`` says why.
-    residuals : tuple of ndarray
-        Per curve: (data - model)/sigma if weighted, else data - model.
-    notes : tuple of str
-        Automatic choices and warnings (degenerate or bounded parameters).
-    lmfit_result : lmfit.minimizer.MinimizerResult
-        The raw result (fit-space parameters, covariance).
-    mcmc : McmcResult or None
-        Posterior samples, if :func:`etm.fit.mcmc.run_mcmc` was called.
-    problem : Problem or None
-        The fit's problem (curve models with their caches, parameter layout), which
-        :func:`etm.fit.mcmc.run_mcmc` evaluates.
-    """
-
-    observable: str
-    curves: tuple[MeasuredCurve, ...]
-    components: tuple[str, ...]
-    orientation: str
-    estimates: tuple[ParameterEstimate, ...]
-    chisqr: float
-    redchi: float
-    aic: float
-    bic: float
-    ndata: int
-    nvarys: int
-    nfev: int
-    weighted: bool
-    success: bool
-    message: str
-    residuals: tuple[NDArray[np.float64], ...]
-    notes: tuple[str, ...]
-    lmfit_result: Any = field(repr=False)
-    mcmc: Any = None
-    problem: Problem | None = field(default=None, repr=False, compare=False)
-
-    def estimate(self, name: str, curve: int | None = None) -> ParameterEstimate:
-        """The estimate of ``name`` (for curve ``curve`` if it is per curve)."""
-        for e in self.estimates:
-            if e.name == name and (e.curve is None or e.curve == curve):
-                return e
-        raise ValueError(f"no parameter {name!r} for curve {curve!r} in this fit")
-
-    def value(self, name: str, curve: int | None = None) -> float:
-        """Best-fit value of ``name`` in its physical unit."""
-        return self.estimate(name, curve).value
-
-    def stderr(self, name: str, curve: int | None = None) -> float | None:
-        """Standard error of ``name`` in its physical unit (None if fixed or not estimable)."""
-        return self.estimate(name, curve).stderr
-
-    def values(self, curve: int) -> dict[str, float]:
-        """All physical parameter values that apply to curve ``curve``."""
-        return {e.name: e.value for e in self.estimates if e.curve in (None, curve)}
-
-    def correlations(self) -> tuple[tuple[str, ...], NDArray[np.float64]]:
-        """Names of the free parameters (fit space) and their correlation matrix."""
-        r = self.lmfit_result
-        names = tuple(r.var_names)
-        if r.covar is None:
-            return names, np.full((len(names), len(names)), np.nan)
-        sd = np.sqrt(np.diag(r.covar))
-        return names, r.covar / np.outer(sd, sd)
-
-    def model(
-        self, curve: int, x: ArrayLike | None = None, components: Sequence[str] | None = None
-    ) -> NDArray[np.float64]:
-        """The best-fit model of curve ``curve`` at ``x`` (default: the data's x), in the
-        package's unit, optionally only some ``components``."""
-        return sum(
-            self.model_parts(curve, x, components).values(),
-            np.zeros(np.shape(self.curves[curve].x if x is None else x)),
-        )
-
-    def model_parts(
-        self, curve: int, x: ArrayLike | None = None, components: Sequence[str] | None = None
-    ) -> dict[str, NDArray[np.float64]]:
-        """Each best-fit model term of curve ``curve`` at ``x``."""
-        obs = lookup(self.observable)
-        c = self.curves[curve]
-        xx = c.x if x is None else np.asarray(x, dtype=float)
-        m = obs.prepare(c.x_name, xx, c.metadata, self.orientation, str(c.source))
-        comps = self.components if components is None else tuple(components)
-        return m.parts(self.values(curve), comps)
 
 
 def estimates_of(prob: Problem, params: lmfit.Parameters) -> tuple[ParameterEstimate, ...]:
@@ -410,16 +304,27 @@ def estimates_of(prob: Problem, params: lmfit.Parameters) -> tuple[ParameterEsti
 
 
 def parameter_estimate(spec: ParamSpec, curve: int | None, p: lmfit.Parameter) -> ParameterEstimate:
-    """The estimate of the lmfit parameter ``p`` of ``spec`` in physical units."""
+    """The estimate of the lmfit parameter ``p`` of ``spec`` in physical units.
+
+    It is flagged ``at_bound`` when it sits within 1e-4 (relative) of a bound, or much closer
+    to one (1e-3) than its error bar where that error bar is smaller than the allowed range.
+    Errors that are far too large (a sigma column in the wrong unit) leave the optimum where it
+    is and flag nothing here: the reduced chi^2 ~ 0 says it (:mod:`etm.fit.diagnose`).
+    """
     value = 10.0**p.value if spec.log10 else float(p.value)
     err = None
     if p.vary and p.stderr is not None and math.isfinite(p.stderr):
         err = value * math.log(10.0) * p.stderr if spec.log10 else float(p.stderr)
-    # at a bound: within round-off of it, or much closer to it than the error bar
-    dist = min(abs(p.value - b) for b in (p.min, p.max))
-    scale = 1e-6 * max(abs(p.value), min(abs(p.min), abs(p.max)), 1e-300)
-    tiny = p.stderr is not None and math.isfinite(p.stderr) and dist < 1e-3 * p.stderr
-    at_bound = p.vary and (dist <= scale or tiny)
+    dists = [abs(p.value - b) for b in (p.min, p.max) if math.isfinite(b)]
+    at_bound = False
+    if p.vary and dists:
+        dist = min(dists)
+        near = [b for b in (p.min, p.max) if math.isfinite(b) and abs(p.value - b) == dist][0]
+        close = dist <= 1e-4 * max(abs(p.value), abs(near), 1e-300)
+        span = p.max - p.min
+        s = p.stderr
+        sane = s is not None and math.isfinite(s) and 0 < s < span
+        at_bound = close or bool(sane and dist < 1e-3 * s)
     return ParameterEstimate(
         spec.name, curve, value, err, spec.unit, bool(p.vary), p.name, bool(at_bound)
     )
@@ -437,6 +342,8 @@ def fit(
     components: Sequence[str] | None = None,
     orientation: str = "isotropic",
     max_nfev: int | None = None,
+    defaults: bool = True,
+    progress: bool | None = None,
 ) -> FitResult:
     """Fit one or several curves at once (a global fit) by least squares (lmfit, Levenberg-
     Marquardt).
@@ -445,9 +352,10 @@ def fit(
     ----------
     curves : MeasuredCurve or sequence of MeasuredCurve
         The data (see :func:`etm.fit.registry.read_curves`). With several, shared parameters
-        are fitted to all.
+        are fitted to all. A curve without sigmas gets its noise estimated from the residual
+        scatter (:func:`fit_problem`).
     observable : str
-        A registered observable (``"cp"``, ``"eps"``, ``"echo"``; :data:`OBSERVABLES`).
+        A registered observable (:data:`OBSERVABLES`).
     material : str or preset, optional
         Preset whose parameters start the fit (the row nearest each curve's temperature); the
         amplitudes are re-estimated from the data by non-negative least squares.
@@ -458,13 +366,19 @@ def fit(
     per_curve : sequence of str
         Parameters fitted per curve that are shared by default (e.g. ``"nP_per_g"``).
     free : sequence of str
-        Parameters to fit that would be fixed automatically (``beta_J_per_gK4`` at one T).
+        Parameters to fit that the observable's defaults would fix.
     components : sequence of str, optional
-        Model terms to include (default all; without ``"ATS"`` it is the STM-only model).
+        Model terms to include (default all, or the observable's default; without ``"ATS"`` it
+        is the STM-only model).
     orientation : {"isotropic", "aligned", "phi2/3"}
         Loop orientation average of the ATS term.
     max_nfev : int, optional
         Cap on function evaluations.
+    defaults : bool
+        Apply the observable's defaults (what one set of curves cannot determine is fixed or
+        shared, each with a note in ``notes``).
+    progress : bool, optional
+        A progress bar on stderr (evaluations, chi^2) after 2 s (default: stderr is a terminal).
 
     Returns
     -------
@@ -481,12 +395,18 @@ def fit(
     The essay's Eq. 14-15 and Tables 1-4 (global fits sharing concentrations).
     """
     prob, params, notes = setup_problem(
-        curves, observable, material, fix, share, per_curve, free, components, orientation
+        curves,
+        observable,
+        material,
+        fix,
+        share,
+        per_curve,
+        free,
+        components,
+        orientation,
+        defaults=defaults,
     )
-    r = lmfit.minimize(
-        prob.residual, params, method="leastsq", scale_covar=not prob.weighted, max_nfev=max_nfev
-    )
-    return _result(prob, r, notes)
+    return fit_problem(prob, params, notes, max_nfev=max_nfev, progress=progress)
 
 
 def setup_problem(
@@ -499,11 +419,13 @@ def setup_problem(
     free: Sequence[str],
     components: Sequence[str] | None,
     orientation: str,
+    *,
+    defaults: bool = True,
 ) -> tuple[Problem, lmfit.Parameters, list[str]]:
     """Check the curves and options of :func:`fit` and build its problem and parameters.
 
     The arguments are :func:`fit`'s. Nothing is fitted; the only model evaluations are those of
-    the initial amplitudes (non-negative least squares on the model's linear structure).
+    the initial amplitudes (non-negative least squares on the model's linear part).
 
     Returns
     -------
@@ -512,13 +434,29 @@ def setup_problem(
     params : lmfit.Parameters
         The fit-space parameters (``log10_*`` for log10 specs), fixed ones with ``vary=False``.
     notes : list of str
-        Automatic choices (e.g. beta_J_per_gK4 fixed at one temperature).
+        Automatic choices (the observable's defaults).
     """
     curves = (curves,) if isinstance(curves, MeasuredCurve) else tuple(curves)
     if not curves:
         raise ValueError("curves must hold at least one MeasuredCurve")
     obs = lookup(observable)
-    comps = obs.components if components is None else tuple(components)
+    fix = dict(fix or {})
+    for name in (*fix, *share, *per_curve, *free):
+        obs.spec(name)  # raises for an unknown name
+    both = set(share) & set(per_curve)
+    if both:
+        raise ValueError(f"parameters cannot be both shared and per curve: {', '.join(both)}")
+    notes: list[str] = []
+    comps = None if components is None else tuple(components)
+    if defaults and obs.defaults is not None:
+        d = obs.defaults(curves, material, fix, free, comps or obs.components)
+        fix = {**{k: v for k, v in d.fix.items() if k not in free}, **fix}
+        if d.share is not None and not share:
+            share = [n for n in d.share if n not in per_curve]
+        if d.components is not None and comps is None:
+            comps = d.components
+        notes.extend(d.notes)
+    comps = obs.components if comps is None else comps
     bad = [c for c in comps if c not in obs.components]
     if bad or not comps:
         raise ValueError(
@@ -526,49 +464,107 @@ def setup_problem(
             f"got {', '.join(comps) or 'none'}"
         )
     for c in curves:
-        if (
-            c.x_name.split("_")[0] not in obs.x_quantities
-            or c.y_name.split("_")[0] != obs.y_quantity
-        ):
+        xq = {q.split("_")[0] for q in c.x_name.split(",")}
+        y_ok = c.y_name.split("_")[0] in (obs.y_quantity, *obs.other_y)
+        if not xq <= set(obs.x_quantities) or not y_ok:
             raise ValueError(
                 f"{c.source}: columns {c.x_name}, {c.y_name} do not fit observable "
                 f"{obs.name!r} (x one of {', '.join(obs.x_quantities)}, "
                 f"y {obs.y_quantity})"
             )
     check_orientation(orientation)
-    fix = dict(fix or {})
     prob = Problem(obs, curves, comps, orientation)
     fix = {k: v for k, v in fix.items() if obs.spec(k).component in comps}
-    init = _initial_values(prob, material)
-    params, notes = _build(prob, init, fix, share, per_curve, free)
+    init = _initial_values(prob, material, fix)
+    if obs.refine_start is not None:
+        init = obs.refine_start(prob, init, fix)
+    params = _build(prob, init, fix, share, per_curve)
     _check_counts(prob, params)
     return prob, params, notes
 
 
+def _minimize(prob: Problem, params: lmfit.Parameters, max_nfev: int | None) -> Any:
+    return lmfit.minimize(
+        prob.residual, params, method="leastsq", scale_covar=False, max_nfev=max_nfev
+    )
+
+
+def fit_problem(
+    prob: Problem,
+    params: lmfit.Parameters,
+    notes: Sequence[str] = (),
+    *,
+    max_nfev: int | None = None,
+    progress: bool | None = None,
+) -> FitResult:
+    """Run the least-squares fit of a problem from :func:`setup_problem`.
+
+    Curves without sigmas are first weighted by a guess of their noise (:func:`initial_noise`);
+    after the fit each such curve's noise is estimated from its residual scatter,
+    sigma^2 = sum (y - model)^2 / (n - k n/N) (its share of the degrees of freedom), and the
+    fit is repeated from the optimum with those sigmas (once; the second pass moves the optimum
+    only when curves of different noise share parameters). The errors are then those of the
+    covariance with the estimated sigmas, i.e. scaled by the residual scatter, and every output
+    says so.
+    """
+    with Progress("least squares", enabled=progress) as bar:
+        prob.progress = bar
+        try:
+            r = _minimize(prob, params, max_nfev)
+            if any(prob.sigma_estimated):
+                n_all, k = sum(c.y.size for c in prob.curves), r.nvarys
+                resid = np.split(np.asarray(r.residual), np.cumsum([c.y.size for c in prob.curves]))
+                for i, c in enumerate(prob.curves):
+                    if prob.sigma_estimated[i]:
+                        raw = resid[i] * prob.sigmas[i]
+                        dof = max(c.y.size * (1.0 - k / n_all), 1.0)
+                        s = math.sqrt(float(raw @ raw) / dof)
+                        prob.sigmas[i] = np.full_like(c.y, s if s > 0 else initial_noise(c.y))
+                first = r.nfev
+                r = _minimize(prob, r.params, max_nfev)
+                r.nfev += first
+        finally:
+            prob.progress = None
+    _swap_cutoffs(prob, r)
+    return _result(prob, r, list(notes))
+
+
+def _swap_cutoffs(prob: Problem, r: Any) -> None:
+    """The model is symmetric in X0min and X0max: where the fit ends with X0min > X0max (both
+    free, fitted alike), swap the two parameters' values, errors and covariance entries."""
+    names = list(r.var_names) if r.var_names is not None else []
+    done = set()
+    for lay in prob.layout:
+        a, b = lay.get("X0min_KA2"), lay.get("X0max_KA2")
+        if a is None or b is None or (a, b) in done:
+            continue
+        done.add((a, b))
+        pa, pb = r.params[a], r.params[b]
+        if not (pa.vary and pb.vary) or pa.value <= pb.value:
+            continue
+        if (a in names) != (b in names) or (pa.min, pa.max) != (pb.min, pb.max):
+            continue
+        pa.value, pb.value = pb.value, pa.value
+        pa.stderr, pb.stderr = pb.stderr, pa.stderr
+        if r.covar is not None and a in names:
+            i, j = names.index(a), names.index(b)
+            perm = list(range(len(names)))
+            perm[i], perm[j] = j, i
+            r.covar = r.covar[np.ix_(perm, perm)]
+
+
 def _result(prob: Problem, r: Any, notes: list[str]) -> FitResult:
     est = estimates_of(prob, r.params)
-    notes = list(notes)
-    for e in est:
-        if e.at_bound:
-            notes.append(f"{e.fit_name} is at a bound: its error bar is not meaningful")
-    if not r.errorbars:
-        notes.append(
-            "uncertainties could not be estimated (singular covariance: a parameter is "
-            "degenerate or at a bound); fix one of the correlated parameters"
-        )
-    for i in range(len(prob.curves)):
-        v = prob.values(r.params, i)
-        if "X0min_KA2" in v and v["X0min_KA2"] > v["X0max_KA2"]:
+    unit = prob.obs.y_unit
+    for c, s, estimated in zip(prob.curves, prob.sigmas, prob.sigma_estimated, strict=True):
+        if estimated:
             notes.append(
-                f"curve {i}: X0min_KA2 > X0max_KA2 after the fit; the model is symmetric "
-                "in the two cutoffs, read them swapped"
+                f"{c.label}: no sigma column: the noise was estimated from the residual scatter "
+                f"of the fit, sigma = {float(s[0]):.3g} {unit} (errors scaled accordingly)"
             )
     n, k = r.ndata, r.nvarys
-    if prob.weighted:
-        aic, bic = r.chisqr + 2 * k, r.chisqr + k * math.log(n)
-    else:
-        aic, bic = float(r.aic), float(r.bic)
-    split = np.cumsum([len(c) for c in prob.curves])[:-1]
+    aic, bic = r.chisqr + 2 * k, r.chisqr + k * math.log(n)
+    split = np.cumsum([c.y.size for c in prob.curves])[:-1]
     res = tuple(np.split(np.asarray(r.residual, dtype=float), split))
     return FitResult(
         observable=prob.obs.name,
@@ -590,4 +586,6 @@ def _result(prob: Problem, r: Any, notes: list[str]) -> FitResult:
         notes=tuple(notes),
         lmfit_result=r,
         problem=prob,
+        sigma_estimated=tuple(prob.sigma_estimated),
+        sigmas=tuple(np.asarray(s, dtype=float) for s in prob.sigmas),
     )

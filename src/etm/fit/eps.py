@@ -12,8 +12,7 @@ of the standard model is field-blind and cancels in the difference (the ``"STM"`
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -23,6 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from etm import dielectric, materials
 from etm.fit.data import MeasuredCurve, field_curve_axes, metadata_number
+from etm.fit.models import LinearCurve
 from etm.fit.registry import (
     Observable,
     ParamSpec,
@@ -78,45 +78,42 @@ def _eps_options(metadata: Mapping[str, Any], where: str) -> dict[str, Any]:
     return out
 
 
-class _EpsCurve:
+class _EpsCurve(LinearCurve):
     """Dielectric model of one curve: [eps'(B) - eps'(0)]/eps' at fixed T and f, cached shapes.
 
-    The change is linear in the amplitude A, so the ATS integral is computed per unit A and
-    cached on (Dmin, X0min, X0max), as for the heat capacity. The curve needs ``T_K`` and
-    ``f_Hz`` in its metadata (no default frequency: with frozen relaxation the curve hardly
-    depends on it, but a silent default would hide a missing measurement condition); the model
-    options (:data:`EPS_OPTIONS`) may be there too.
+    The change is linear in the amplitude A (:attr:`LINEAR`), so the ATS integral is computed
+    per unit A and cached on (Dmin, X0min, X0max), as for the heat capacity. The curve needs
+    ``T_K`` and ``f_Hz`` in its metadata (no default frequency: with frozen relaxation the curve
+    hardly depends on it, but a silent default would hide a missing measurement condition); the
+    model options (:data:`EPS_OPTIONS`) may be there too. The ``"STM"`` term is zero.
     """
 
-    _CACHE_SIZE = 16
+    LINEAR = {"amplitude_K": "ATS"}
 
     def __init__(
         self, x_name: str, x: ArrayLike, metadata: Mapping[str, Any], orientation: str, where: str
     ) -> None:
+        super().__init__()
         self.B, T = field_curve_axes(x_name, x, metadata, where, "eps", "T_mK = 50")
         f = metadata_number(metadata, "f_Hz", where, "f_kHz = 1")
         if not 0 <= f:
-            raise ValueError(f"{where}: metadata 'f_Hz' must be >= 0 Hz, got {f!r}")
+            raise ValueError(f"{where}: metadata 'f_Hz' must be >= 0 Hz, got {f:g}")
         # an array, as for Cp: the fitter reads the curves' temperatures from ``T``
         self.T_K, self.f_Hz = T, f
         self.T = np.full_like(self.B, T)
         self.options = _eps_options(metadata, where)
         self.orientation = orientation
-        self._cache: OrderedDict[tuple[float, float, float], NDArray] = OrderedDict()
-        self.n_ats_evals = 0
 
     def ats_unit(self, Dmin: float, X0a: float, X0b: float) -> NDArray[np.float64]:
         """The change per unit amplitude A [1/K]. Symmetric in the two X cutoffs and zero when
         they coincide (the distribution is proportional to ln(X0max/X0min))."""
         lo, hi = min(X0a, X0b), max(X0a, X0b)
-        key = (Dmin, lo, hi)
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
-        if hi <= lo * (1.0 + 1e-12):
-            out = np.zeros_like(self.B)
-        else:
-            out = dielectric.relative_change(
+        empty = hi <= lo * (1.0 + 1e-12)
+
+        def compute() -> NDArray[np.float64]:
+            if empty:
+                return np.zeros_like(self.B)
+            return dielectric.relative_change(
                 T_K=self.T_K,
                 B_T=self.B,
                 params=DielectricATS(1.0, Dmin, lo, hi),
@@ -124,26 +121,12 @@ class _EpsCurve:
                 orientation=self.orientation,
                 **self.options,
             )
-            self.n_ats_evals += 1
-        self._cache[key] = out
-        if len(self._cache) > self._CACHE_SIZE:
-            self._cache.popitem(last=False)
-        return out
 
-    def parts(self, v: Mapping[str, float], components: Sequence[str]) -> dict[str, NDArray]:
-        """Each included term (dimensionless) at the values ``v``; the STM term is zero."""
-        out: dict[str, NDArray] = {}
-        for c in components:
-            if c == "ATS":
-                shape = self.ats_unit(v["Dmin_K"], v["X0min_KA2"], v["X0max_KA2"])
-                out[c] = v["amplitude_K"] * shape
-            else:
-                out[c] = np.zeros_like(self.B)
-        return out
+        return self.cached((Dmin, lo, hi), compute, not empty)
 
-    def evaluate(self, v: Mapping[str, float], components: Sequence[str]) -> NDArray[np.float64]:
-        """The model (dimensionless relative change) at the values ``v``."""
-        return sum(self.parts(v, components).values(), np.zeros_like(self.B))
+    def shape(self, component: str, v: Mapping[str, float]) -> NDArray[np.float64]:
+        """The ATS change per unit amplitude at ``v``."""
+        return self.ats_unit(v["Dmin_K"], v["X0min_KA2"], v["X0max_KA2"])
 
 
 #: Start of the eps parameters when no material is given: the BAS 50 mK row of Table 5, rounded.
@@ -194,34 +177,36 @@ def _eps_guess_shape(metadata: Mapping[str, Any], material: Any) -> dict[str, fl
 EPS = register_observable(
     Observable(
         name="eps",
+        catalog="eps",
         x_quantities=("B",),
         y_quantity="rel",
         y_label="[eps'(B) - eps'(0)]/eps'",
         y_unit="1",
         params=(
             ParamSpec(
-                "amplitude_K",
-                "K",
-                "ATS",
-                True,
-                True,
-                (1e-10, 1e-1),
-                "amplitude A = pi x_ATS P* p1^2/(eps0 eps_r), an energy over k_B",
+                name="amplitude_K",
+                unit="K",
+                component="ATS",
+                per_curve=True,
+                log10=True,
+                bounds=(1e-10, 1e-1),
+                description="amplitude A = pi x_ATS P* p1^2/(eps0 eps_r), an energy over k_B",
             ),
             ParamSpec(
-                "Dmin_K",
-                "K",
-                "ATS",
-                True,
-                False,
-                _EPS_DMIN_BOUNDS,
-                "lower cutoff of the ATS asymmetry D",
+                name="Dmin_K",
+                unit="K",
+                component="ATS",
+                per_curve=True,
+                bounds=_EPS_DMIN_BOUNDS,
+                description="lower cutoff of the ATS asymmetry D",
             ),
             *x_cutoff_specs(),
         ),
         components=("ATS", "STM"),
         prepare=_EpsCurve,
         guess_shape=_eps_guess_shape,
+        options=EPS_OPTIONS,
+        y_units=("eps", "ppm", "1"),
     )
 )
 

@@ -287,25 +287,12 @@ def fit_joint(
     )
     by_name = {e.name: e for e in shared}
     estimates = []
-    for k, prob in enumerate(probs):
+    for prob in probs:
         est = [
             replace(by_name[tied[e.fit_name]], curve=e.curve) if e.fit_name in tied else e
             for e in estimates_of(prob, r.params)
         ]
         estimates.append(tuple(est))
-        notes.extend(
-            f"part {k} ({names[k]}): {e.fit_name} is at a bound: its error bar is not meaningful"
-            for e in est
-            if e.at_bound and e.fit_name not in masters.values()
-        )
-    notes.extend(
-        f"{e.fit_name} is at a bound: its error bar is not meaningful" for e in shared if e.at_bound
-    )
-    if not r.errorbars:
-        notes.append(
-            "uncertainties could not be estimated (singular covariance: a parameter is "
-            "degenerate or at a bound); fix one of the correlated parameters"
-        )
     n, k = r.ndata, r.nvarys
     resid = np.asarray(r.residual, dtype=float)
     split = np.cumsum([len(c) for prob in probs for c in prob.curves])[:-1]

@@ -23,8 +23,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,14 @@ from numpy.typing import ArrayLike, NDArray
 
 from etm import magnetization, materials
 from etm.fit.data import BASE_UNITS, QUANTITIES, MeasuredCurve, read_curve, temperature_field_axes
-from etm.fit.registry import Observable, ParamSpec, register_observable, x_cutoff_specs
+from etm.fit.models import LinearCurve
+from etm.fit.registry import (
+    Defaults,
+    Observable,
+    ParamSpec,
+    register_observable,
+    x_cutoff_specs,
+)
 from etm.fit.synthetic import synthetic_curve
 from etm.params import FE2_G, FE2_SPIN, FE3_G, FE3_SPIN, ATSParams
 
@@ -61,14 +67,21 @@ M_UNITS: dict[str, float] = {
 T_REF_K: float = 1.0
 
 
-class _MCurve:
-    """Magnetization model of one curve: fixed (T, B) points, cached ATS shapes per unit nP."""
+class _MCurve(LinearCurve):
+    """Magnetization model of one curve: fixed (T, B) points, cached ATS shapes per unit nP;
+    linear in nP, the Fe concentrations and the diamagnetic slope (:attr:`LINEAR`)."""
 
-    _CACHE_SIZE = 16
+    LINEAR = {
+        "nP_per_g": "ATS",
+        "n_Fe2_per_g": "Fe2+",
+        "n_Fe3_per_g": "Fe3+",
+        "chi_dia_J_per_T2g": "diamagnet",
+    }
 
     def __init__(
         self, x_name: str, x: ArrayLike, metadata: Mapping[str, Any], orientation: str, where: str
     ) -> None:
+        super().__init__()
         self.T, self.B = temperature_field_axes(x_name, x, metadata, where)
         self.orientation = orientation
         self.basis = {
@@ -76,25 +89,20 @@ class _MCurve:
             "Fe3+": magnetization.paramagnet(T_K=self.T, B_T=self.B, S=FE3_SPIN, g=FE3_G),
             "diamagnet": self.B.copy(),
         }
-        self._cache: OrderedDict[tuple[float, ...], NDArray] = OrderedDict()
-        self.n_ats_evals = 0
 
     def ats_unit(self, Dmin: float, X0a: float, X0b: float, E0: float) -> NDArray[np.float64]:
         """M_ATS per unit nP [J/(T g) per 1/g]; symmetric in the X cutoffs, zero when they meet."""
         lo, hi = min(X0a, X0b), max(X0a, X0b)
-        key = (Dmin, lo, hi, E0)
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
-        if hi <= lo * (1.0 + 1e-12):
-            out = np.zeros_like(self.T)
-        elif E0 == 0.0:
-            p = ATSParams(Dmin, lo, hi, 1.0)
-            out = magnetization.ats(self.T, self.B, p, orientation=self.orientation)
-        else:
+
+        def compute() -> NDArray[np.float64]:
+            if hi <= lo * (1.0 + 1e-12):
+                return np.zeros_like(self.T)
+            if E0 == 0.0:
+                p = ATSParams(Dmin, lo, hi, 1.0)
+                return magnetization.ats(self.T, self.B, p, orientation=self.orientation)
             # the N(T)^3 law moves the cutoffs point by point
             f = np.exp(np.clip(-3.0 * E0 * (1.0 / self.T - 1.0 / T_REF_K), -700.0, 700.0))
-            out = np.array(
+            return np.array(
                 [
                     magnetization.ats(
                         t, b, ATSParams(Dmin, lo * fk, hi * fk, 1.0), orientation=self.orientation
@@ -102,27 +110,12 @@ class _MCurve:
                     for t, b, fk in zip(self.T, self.B, f, strict=True)
                 ]
             )
-        self.n_ats_evals += 1
-        self._cache[key] = out
-        if len(self._cache) > self._CACHE_SIZE:
-            self._cache.popitem(last=False)
-        return out
 
-    def parts(self, v: Mapping[str, float], components: Sequence[str]) -> dict[str, NDArray]:
-        """Each included term [J/(T g)] at the values ``v``."""
-        out: dict[str, NDArray] = {}
-        amp = {"Fe2+": "n_Fe2_per_g", "Fe3+": "n_Fe3_per_g", "diamagnet": "chi_dia_J_per_T2g"}
-        for c in components:
-            if c == "ATS":
-                shape = self.ats_unit(v["Dmin_K"], v["X0min_KA2"], v["X0max_KA2"], v["E0_K"])
-                out[c] = v["nP_per_g"] * shape
-            else:
-                out[c] = v[amp[c]] * self.basis[c]
-        return out
+        return self.cached((Dmin, lo, hi, E0), compute)
 
-    def evaluate(self, v: Mapping[str, float], components: Sequence[str]) -> NDArray[np.float64]:
-        """The model [J/(T g)] at the values ``v``."""
-        return sum(self.parts(v, components).values(), np.zeros_like(self.T))
+    def shape(self, component: str, v: Mapping[str, float]) -> NDArray[np.float64]:
+        """The ATS magnetization per unit nP at ``v``."""
+        return self.ats_unit(v["Dmin_K"], v["X0min_KA2"], v["X0max_KA2"], v["E0_K"])
 
 
 _DEFAULT_SHAPE = {"Dmin_K": 0.5, "X0min_KA2": 5e4, "X0max_KA2": 3e5, "E0_K": 0.0}
@@ -153,60 +146,98 @@ def _guess_shape(metadata: Mapping[str, Any], material: Any) -> dict[str, float]
     }
 
 
+def _defaults(curves, material, fix, free, components) -> Defaults:
+    """docs/magnetization.md's recipe: E0_K fixed at 0 (degenerate with the cutoffs on M(B) at
+    one T, and poorly determined by M(T): free it with --free E0_K), the ATS cutoffs shared by
+    several curves of one sample."""
+    out: dict[str, float] = {}
+    notes = []
+    if "E0_K" not in fix and "E0_K" not in free and "ATS" in components:
+        out["E0_K"] = 0.0
+        notes.append(
+            "E0_K fixed at 0 (temperature-independent cutoffs): on M(B) at one T it is "
+            "degenerate with the cutoffs, and M(T) determines it only with the Fe terms known "
+            "(free it with --free E0_K)"
+        )
+    share = None
+    if len(curves) > 1:
+        share = ("Dmin_K", "X0min_KA2", "X0max_KA2", "E0_K")
+        notes.append(
+            "Dmin_K, X0min_KA2, X0max_KA2 shared by the curves (one sample; each curve alone "
+            "leaves them correlated above 0.99; --per-curve P to fit P per curve)"
+        )
+    return Defaults(fix=out, share=share, notes=tuple(notes))
+
+
 #: The registered ``"magnetization"`` observable.
 MAGNETIZATION = register_observable(
     Observable(
         name="magnetization",
+        catalog="magnetization",
         x_quantities=("T", "B"),
         y_quantity="M",
         y_label="M",
         y_unit="J/(T g)",
         params=(
-            ParamSpec("Dmin_K", "K", "ATS", True, False, (1e-3, 20.0), "lower cutoff of D"),
+            ParamSpec(
+                name="Dmin_K",
+                unit="K",
+                component="ATS",
+                per_curve=True,
+                bounds=(1e-3, 20.0),
+                description="lower cutoff of D",
+            ),
             *x_cutoff_specs(),
             ParamSpec(
-                "E0_K",
-                "K",
-                "ATS",
-                True,
-                False,
-                (-5.0, 5.0),
-                "N(T) = N0 exp(-E0/T): X cutoffs scale as exp(-3 E0 (1/T - 1/T_ref))",
+                name="E0_K",
+                unit="K",
+                component="ATS",
+                per_curve=True,
+                bounds=(-5.0, 5.0),
+                description="N(T) = N0 exp(-E0/T): X cutoffs scale as exp(-3 E0 (1/T - 1/T_ref))",
             ),
             ParamSpec(
-                "nP_per_g", "1/g", "ATS", False, True, (1e12, 1e20), "ATS concentration n_ATS P*"
+                name="nP_per_g",
+                unit="1/g",
+                component="ATS",
+                log10=True,
+                bounds=(1e12, 1e20),
+                description="ATS concentration n_ATS P*",
+                amplitude=True,
             ),
             ParamSpec(
-                "n_Fe2_per_g",
-                "1/g",
-                "Fe2+",
-                False,
-                True,
-                (1e12, 1e20),
-                "Fe2+ concentration (S = 2, g = 2)",
+                name="n_Fe2_per_g",
+                unit="1/g",
+                component="Fe2+",
+                log10=True,
+                bounds=(1e12, 1e20),
+                description="Fe2+ concentration (S = 2, g = 2)",
+                amplitude=True,
             ),
             ParamSpec(
-                "n_Fe3_per_g",
-                "1/g",
-                "Fe3+",
-                False,
-                True,
-                (1e12, 1e20),
-                "Fe3+ concentration (S = 5/2, g = 2)",
+                name="n_Fe3_per_g",
+                unit="1/g",
+                component="Fe3+",
+                log10=True,
+                bounds=(1e12, 1e20),
+                description="Fe3+ concentration (S = 5/2, g = 2)",
+                amplitude=True,
             ),
             ParamSpec(
-                "chi_dia_J_per_T2g",
-                "J/(T^2 g)",
-                "diamagnet",
-                False,
-                False,
-                (-1e-4, 1e-4),
-                "field-linear background (diamagnetic matrix, < 0)",
+                name="chi_dia_J_per_T2g",
+                unit="J/(T^2 g)",
+                component="diamagnet",
+                bounds=(-1e-4, 1e-4),
+                description="field-linear background (diamagnetic matrix, < 0)",
             ),
         ),
         components=("ATS", "Fe2+", "Fe3+", "diamagnet"),
         prepare=_MCurve,
         guess_shape=_guess_shape,
+        defaults=lambda *args: _defaults(*args),
+        read=lambda path, metadata_toml=None: read_magnetization_curve(
+            path, metadata_toml=metadata_toml
+        ),
     )
 )
 

@@ -19,17 +19,26 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-import sys
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from etm.fit.chain import (
+    autocorr_times,
+    chain_diagnosis,
+    check_chain_memory,
+    default_walkers,
+    is_converged,
+    local_covariance,
+    reflect_into,
+)
 from etm.fit.engine import FitResult
 from etm.fit.posterior import Posterior
+from etm.fit.progress import Progress, checkpoint
 
-__all__ = ["McmcResult", "run_mcmc"]
+__all__ = ["McmcResult", "check_chain_memory", "predictive_band", "run_mcmc"]
 
 
 @dataclass(frozen=True)
@@ -142,11 +151,17 @@ def _prepare_surrogate(
             box[pname] = (10.0**lo, 10.0**hi) if log10 else (lo, hi)
         vals = {k: float(x) for k, x in post.values(post.to_sampler(best), i).items()}
         e = m.prepare_sampling(box, vals)  # max |surrogate - exact| at check points [y unit]
+        sigma = float(np.min(prob.sigmas[i]))
+        refined = getattr(m, "SURROGATE_REFINED", None)
+        if e is not None and e / sigma > SURROGATE_EXACT_SIGMA and refined is not None:
+            # a wide box (one curve's cutoffs trade off): more nodes, built once
+            m.SURROGATE_NODES = refined
+            e = m.prepare_sampling(box, vals)
         if e is None:
             for mm in prob.models:
                 mm.prepare_sampling(None, None)
             return "exact (no surrogate for this curve)", False
-        worst = max(worst, float(e) / float(np.min(prob.sigmas[i])))
+        worst = max(worst, float(e) / sigma)
     if worst > SURROGATE_CORRECTED_SIGMA:
         for m in prob.models:
             m.prepare_sampling(None, None)
@@ -190,7 +205,10 @@ def _importance(
 
 
 def _initial(rng: np.random.Generator, best, cov, err, lo, hi, nwalkers) -> NDArray:
-    """N(best, cov) draws inside the bounds (redrawn until inside; diagonal if cov is bad)."""
+    """N(best, cov) draws inside the bounds: redrawn (up to 100 times) while outside, then
+    folded back inside by reflection at the bounds (:func:`etm.fit.chain.reflect_into`), so
+    that parameters at a bound start spread over the allowed side; the diagonal of ``err`` if
+    ``cov`` is not a covariance."""
     ndim = best.size
     ok = cov is not None and np.all(np.isfinite(cov))
     if ok:
@@ -202,14 +220,63 @@ def _initial(rng: np.random.Generator, best, cov, err, lo, hi, nwalkers) -> NDAr
         L = np.diag(err)
     p0 = np.empty((nwalkers, ndim))
     for w in range(nwalkers):
-        for _ in range(1000):
+        for _ in range(100):
             p = best + L @ rng.standard_normal(ndim)
             if np.all(p > lo) and np.all(p < hi):
                 break
         else:
-            p = np.clip(best, lo + 1e-9 * (hi - lo), hi - 1e-9 * (hi - lo))
+            p = reflect_into(p, lo, hi)
         p0[w] = p
     return p0
+
+
+def _finite_start(post: Posterior, p0: NDArray, rng: np.random.Generator) -> NDArray:
+    """Walkers whose log-posterior is not finite (a draw outside the model's valid region)
+    replaced by a finite walker moved by 1e-2 of the finite walkers' spread, so emcee starts
+    from finite values (its moves subtract log-probabilities)."""
+    lnp = post(p0)
+    lnp = lnp[:, 0] if lnp.ndim == 2 else lnp
+    bad = ~np.isfinite(lnp)
+    for _ in range(20):
+        if not bad.any():
+            return p0
+        good = np.flatnonzero(~bad)
+        if good.size == 0:
+            raise ValueError(
+                "run_mcmc: no walker start has a finite posterior (the least-squares point is "
+                "outside the model's valid region)"
+            )
+        spread = np.std(p0[good], axis=0) if good.size > 1 else np.abs(p0[good[0]]) * 1e-3
+        pick = rng.choice(good, size=int(bad.sum()))
+        p0[bad] = p0[pick] + 1e-2 * spread * rng.standard_normal((int(bad.sum()), p0.shape[1]))
+        lo, hi = post.lo[post.free], post.hi[post.free]
+        p0[bad] = reflect_into(p0[bad], lo, hi)
+        new = post(p0[bad])
+        new = new[:, 0] if new.ndim == 2 else new
+        bad[np.flatnonzero(bad)] = ~np.isfinite(new)
+    return p0
+
+
+def _start_covariance(result: FitResult, names: list[str], best, err, lo, hi):
+    """The covariance the walkers start from: lmfit's, unless it is missing, not positive
+    definite, or squeezed by a parameter at its bound; then the local Jacobian's
+    (:func:`etm.fit.chain.local_covariance`). Returns (cov, note)."""
+    r = result.lmfit_result
+    cov = r.covar
+    at = [e.fit_name for e in result.estimates if e.at_bound and e.fit_name in names]
+    good = cov is not None and np.all(np.isfinite(cov)) and not at
+    if good:
+        try:
+            np.linalg.cholesky(cov)
+            return cov, ""
+        except np.linalg.LinAlgError:
+            pass
+    cov = local_covariance(result.problem, r.params, names)
+    what = f"{', '.join(at)} at a bound" if at else "the least-squares covariance is singular"
+    return cov, (
+        f"walkers start from the local Jacobian's covariance ({what}), reflected into the "
+        "bounds; every parameter is sampled within its bounds (uniform prior)"
+    )
 
 
 def run_mcmc(
@@ -229,6 +296,7 @@ def run_mcmc(
     moves: Any = None,
     marginalize: bool = True,
     tau_rtol: float = 0.02,
+    diagnose_after: int = 1000,
 ) -> FitResult:
     """Sample the posterior around a least-squares fit with emcee until it has converged;
     return the result with ``mcmc`` set (the least-squares estimates are kept).
@@ -267,6 +335,10 @@ def run_mcmc(
         gets exact amplitude draws. ``False`` samples every free parameter with emcee.
     tau_rtol : float
         Converged also needs tau to have moved by less than this fraction since the last check.
+    diagnose_after : int
+        From this many steps on, stop early when ``tau_factor`` x tau exceeds the step cap (the
+        chain cannot converge within it) and say why (:func:`etm.fit.chain.chain_diagnosis`);
+        0 never stops early.
 
     Returns
     -------
@@ -281,8 +353,8 @@ def run_mcmc(
     import emcee
 
     prob = result.problem
-    if prob is None or not result.weighted:
-        raise ValueError("run_mcmc needs a weighted fit (every curve with a sigma column)")
+    if prob is None:
+        raise ValueError("run_mcmc needs a FitResult of etm.fit.fit (with its problem)")
     if steps < 2 or check_every < 1:
         raise ValueError(f"steps must be >= 2 and check_every >= 1, got {steps}, {check_every}")
     if processes < 1:
@@ -293,26 +365,28 @@ def run_mcmc(
         raise ValueError("run_mcmc: no free parameters to sample")
     post = Posterior(prob, params, names, marginalize=marginalize)
     ndim, K = post.free.size, post.amp.size
-    nwalkers = max(32, 4 * ndim) if nwalkers is None else int(nwalkers)
+    nwalkers = default_walkers(ndim) if nwalkers is None else int(nwalkers)
     nwalkers += nwalkers % 2
     if nwalkers < 2 * ndim:
         raise ValueError(f"nwalkers must be >= 2 x sampled parameters = {2 * ndim}, got {nwalkers}")
     best = np.array([params[n].value for n in names])
     err = np.array([params[n].stderr or 0.0 for n in names], dtype=float)
     err = np.where(np.isfinite(err) & (err > 0), err, 1e-4 * np.maximum(np.abs(best), 1.0))
-    cov = result.lmfit_result.covar
+    cov, start_note = _start_covariance(result, names, best, err, post.fit_lo, post.fit_hi)
+    if start_note:
+        err = np.sqrt(np.diag(cov))
     how, correct = "exact", False
     if surrogate and processes == 1:
         how, correct = _prepare_surrogate(post, best, err, 5.0)
     rng = np.random.default_rng(seed)
     p0 = post.to_sampler(_initial(rng, best, cov, err, post.fit_lo, post.fit_hi, nwalkers))
-    p0 = p0[:, post.free]  # the covariance's marginal in the sampled columns
-    if progress is None:
-        progress = sys.stderr.isatty()
+    p0 = _finite_start(post, p0[:, post.free], rng)  # the covariance's sampled marginal
     if moves is None:
         moves = [(emcee.moves.DEMove(), 0.8), (emcee.moves.DESnookerMove(), 0.2)]
     pool = None
     key = id(post)
+    diagnosis = ""
+    bar = Progress("MCMC", total=steps, enabled=progress, unit="step")
     try:
         if processes > 1:
             _POSTERIORS[key] = post
@@ -323,14 +397,38 @@ def run_mcmc(
         # emcee draws its moves from a legacy RandomState; seed it for reproducible chains
         sampler.random_state = np.random.RandomState(seed).get_state()  # noqa: NPY002
         tau = np.full(len(names), np.inf)
-        for _ in sampler.sample(p0, iterations=steps, progress=progress):
+        state: Any = p0
+        while sampler.iteration < steps:
+            # grow the chain block by block (emcee preallocates what one call asks for)
+            block = min(check_every - sampler.iteration % check_every, steps - sampler.iteration)
+            for _ in sampler.sample(
+                state, iterations=block, skip_initial_state_check=sampler.iteration > 0
+            ):
+                checkpoint()
+                bar.update(1)
+            state = sampler.get_last_sample()
             it = sampler.iteration
             if it % check_every or it < min_steps:
                 continue
             prev, tau = tau, _autocorr(sampler, post)
-            if _converged(tau, prev, it, tau_factor, tau_rtol):
+            acc = float(np.mean(sampler.acceptance_fraction))
+            bar.update(0, tau=float(np.max(tau)), acceptance=acc)
+            if is_converged(tau, prev, it, tau_factor, tau_rtol):
                 break
+            if diagnose_after and it >= diagnose_after and tau_factor * np.max(tau) > steps:
+                second = sampler.get_chain(discard=it // 2, flat=True)
+                sampled = [names[j] for j in post.free]
+                diagnosis = chain_diagnosis(
+                    result, sampled, tau[post.free], second, it, steps, tau_factor, acc
+                )
+                break
+    except BaseException:
+        if pool is not None:
+            pool.terminate()
+            pool = None
+        raise
     finally:
+        bar.close()
         if pool is not None:
             pool.close()
             pool.join()
@@ -338,19 +436,23 @@ def run_mcmc(
     n = sampler.iteration
     last = tau
     tau = _autocorr(sampler, post)
-    converged = _converged(tau, last, n, tau_factor, tau_rtol)
+    converged = is_converged(tau, last, n, tau_factor, tau_rtol)
     tmax = float(np.max(tau)) if np.all(np.isfinite(tau)) else math.inf
     if converged:
         reason = (
             f"converged: {n} steps > {tau_factor:g} x max tau = {tau_factor * tmax:.0f}, "
             f"tau stable to {tau_rtol:.0%} (checked every {check_every} steps)"
         )
+    elif diagnosis:
+        reason = f"NOT converged: {diagnosis}"
     else:
         need = f"~{tau_factor * tmax:.0f}" if math.isfinite(tmax) else "an unknown number of"
         reason = (
             f"NOT converged: step cap {n} reached; {tau_factor:g} x max tau needs {need} steps "
             "(raise --steps)"
         )
+    if start_note:
+        reason += f"; {start_note}"
     if burn is None:
         burn = int(min(2 * tmax, n // 2)) if math.isfinite(tmax) else n // 4
     if thin is None:
@@ -407,29 +509,15 @@ def run_mcmc(
 
 
 def _autocorr(sampler: Any, post: Posterior) -> NDArray[np.float64]:
-    """emcee's integrated autocorrelation time of every free parameter, inf where it cannot be
-    estimated (a chain with no movement yet). A marginalized amplitude gets the time of its
-    conditional mean a_hat (the blobs): its draws add independent noise to a_hat, so their own
-    time is no longer."""
-    import emcee
-
-    tau = np.full(len(post.names), np.inf)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        tau[post.free] = sampler.get_autocorr_time(tol=0)
-        if post.amp.size:
-            blobs = np.asarray(sampler.get_blobs(), dtype=float).reshape(
-                sampler.iteration, sampler.nwalkers, post.amp.size
-            )
-            tau[post.amp] = emcee.autocorr.integrated_time(blobs, tol=0)
-    return np.where(np.isfinite(tau) & (tau > 0), tau, np.inf)
-
-
-def _converged(tau: NDArray, prev: NDArray, n: int, factor: float, rtol: float) -> bool:
-    """The chain is longer than ``factor`` tau of every parameter and tau moved by less than
-    ``rtol`` since the previous check (emcee's recipe)."""
-    if not (np.all(np.isfinite(tau)) and np.all(np.isfinite(prev))):
-        return False
-    return bool(n > factor * np.max(tau) and np.max(np.abs(tau - prev) / tau) < rtol)
+    """Integrated autocorrelation times of every free parameter
+    (:func:`etm.fit.chain.autocorr_times`); a marginalized amplitude gets the time of its
+    conditional mean a_hat (the blobs): its draws add independent noise to a_hat."""
+    blobs = None
+    if post.amp.size:
+        blobs = np.asarray(sampler.get_blobs(), dtype=float).reshape(
+            sampler.iteration, sampler.nwalkers, post.amp.size
+        )
+    return autocorr_times(sampler.get_chain(), blobs, post.free, post.amp)
 
 
 def _physical(result: FitResult, names: list[str], flat: NDArray):
@@ -463,7 +551,7 @@ def predictive_band(
     obs = lookup(result.observable)
     c = result.curves[curve]
     model = obs.prepare(c.x_name, x, c.metadata, result.orientation, str(c.source))
-    base = result.values(curve)
+    base = result.values[curve]
     col = dict(zip(m.var_names, range(len(m.var_names)), strict=True))
     prob = result.problem
     lay = prob.layout[curve] if prob is not None else {}

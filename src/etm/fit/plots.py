@@ -54,62 +54,100 @@ def _fine_x(x: np.ndarray, n: int) -> tuple[np.ndarray, bool]:
     return (np.geomspace if log_x else np.linspace)(x.min(), x.max(), n), log_x
 
 
-def fit_figure(result: FitResult, curve: int, n_fine: int = 201, band: bool = True) -> Any:
+def _table(result: FitResult, table: dict[str, Any] | None) -> dict[str, Any]:
+    from etm.fit.curves import curves_table
+
+    return curves_table(result) if table is None else table
+
+
+def _line_order(c: Any, d: dict[str, Any]) -> np.ndarray:
+    """Rows in the order a model line is drawn: the data's, or for a curve over several axes
+    (a Q_i(T, n) grid) by the first axis within each value of the last, -1 between them."""
+    names = [n.strip() for n in c.x_name.split(",")]
+    if len(names) == 1:
+        return np.arange(d["data"].size)
+    key, out = d[names[-1]], []
+    for k in np.unique(key):
+        g = np.flatnonzero(key == k)
+        out += [*g[np.argsort(d[names[0]][g])], -1]
+    return np.array(out[:-1], dtype=int)
+
+
+def _line(order: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``y`` in the order of :func:`_line_order`, NaN (a break in the line) at -1."""
+    return np.where(order >= 0, np.asarray(y, dtype=float)[order], np.nan)
+
+
+def fit_figure(
+    result: FitResult, curve: int, band: bool = True, table: dict[str, Any] | None = None
+) -> Any:
     """Data with error bars, the best-fit model (and its terms, dashed), the posterior-
-    predictive 16-84 % band of the model when MCMC ran, and the residuals of one curve."""
+    predictive 16-84 % band of the model when MCMC ran, and the residuals of one curve, all
+    drawn from the rows of ``curves.csv`` (:func:`etm.fit.curves.curves_table`)."""
     from matplotlib.figure import Figure
 
+    t = _table(result, table)
+    rows = t["index"][curve]
+    d = {k: v[rows] for k, v in t["data"].items() if k != "curve"}
     c = result.curves[curve]
+    xname = c.x_name.split(",")[0].strip()
+    x = d[xname]
+    o = _line_order(c, d)
     scale, ylabel = y_scale(result.observable, c.y_name)
-    x, log_x = _fine_x(c.x, n_fine)
-    parts = result.model_parts(curve, x)
+    _, log_x = _fine_x(x, 2)
     fig = Figure(figsize=(6.0, 5.0), layout="constrained")
     ax, axr = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1))
-    if c.sigma is not None:
-        ax.errorbar(c.x, c.y * scale, yerr=c.sigma * scale, fmt="o", ms=3, color="k", label="data")
-    else:
-        ax.plot(c.x, c.y * scale, "o", ms=3, color="k", label="data")
+    label = "data" + (
+        " (sigma estimated)" if result.sigma_estimated[curve : curve + 1] == (True,) else ""
+    )
+    ax.errorbar(x, d["data"] * scale, yerr=d["sigma"] * scale, fmt="o", ms=3, color="k",
+                label=label)  # fmt: skip
     if band and result.mcmc is not None:
         from etm.fit.mcmc import predictive_band
 
-        xb, _ = _fine_x(c.x, 61)
-        q = predictive_band(result, curve, xb)
-        ax.fill_between(
-            xb, q[0] * scale, q[2] * scale, color="C3", alpha=0.3, lw=0, label="posterior 16-84 %"
-        )
-    ax.plot(x, sum(parts.values()) * scale, color="C3", label="fit")
+        q = predictive_band(result, curve, c.x)
+        ax.fill_between(_line(o, x), _line(o, q[0]) * scale, _line(o, q[2]) * scale, color="C3",
+                        alpha=0.3, lw=0, label="posterior 16-84 %")  # fmt: skip
+    ax.plot(_line(o, x), _line(o, d["model"]) * scale, color="C3", label="fit")
     colors = ("C0", "C1", "C2", "C4", "C5", "C6", "C8", "C9")  # C3 is the fit's
-    for j, (name, y) in enumerate(parts.items()):
+    for j, name in enumerate(result.components):
+        y = d[f"model_{name}"]
         if np.any(y != 0):
-            ax.plot(x, y * scale, ls="--", lw=0.9, color=colors[j % len(colors)], label=name)
+            ax.plot(_line(o, x), _line(o, y) * scale, ls="--", lw=0.9,
+                    color=colors[j % len(colors)], label=name)  # fmt: skip
     ax.set_ylabel(ylabel)
     ax.set_title(curve_label(result, curve))
     ax.legend(fontsize=7, ncol=2)
     axr.axhline(0.0, color="0.5", lw=0.8)
-    axr.plot(c.x, result.residuals[curve], "o", ms=3, color="k")
-    axr.set_ylabel("(data - fit)/σ" if result.weighted else "data - fit")
-    axr.set_xlabel(c.x_name.replace("_", " [") + "]")
+    axr.plot(x, d["residual"], "o", ms=3, color="k")
+    axr.set_ylabel("(data - fit)/σ")
+    axr.set_xlabel(xname.replace("_", " [") + "]")
     if log_x:
         axr.set_xscale("log")
     return fig
 
 
-def overlay_figure(result: FitResult, n_fine: int = 201) -> Any:
-    """All curves of the fit in one panel: data and best fit, one colour per curve."""
+def overlay_figure(result: FitResult, table: dict[str, Any] | None = None) -> Any:
+    """All curves of the fit in one panel: data and best fit, one colour per curve (from the
+    rows of ``curves.csv``)."""
     from matplotlib.figure import Figure
 
+    t = _table(result, table)
     fig = Figure(figsize=(6.0, 4.0), layout="constrained")
     ax = fig.subplots()
     log_any = False
     for i, c in enumerate(result.curves):
+        rows = t["index"][i]
+        xname = c.x_name.split(",")[0].strip()
+        x = t["data"][xname][rows]
         scale, ylabel = y_scale(result.observable, c.y_name)
-        x, log_x = _fine_x(c.x, n_fine)
-        log_any |= log_x
+        log_any |= _fine_x(x, 2)[1]
         col = f"C{i % 10}"
-        ax.plot(c.x, c.y * scale, "o", ms=3, color=col, label=curve_label(result, i))
-        ax.plot(x, result.model(i, x) * scale, color=col, lw=1.2)
+        ax.plot(x, t["data"]["data"][rows] * scale, "o", ms=3, color=col,
+                label=curve_label(result, i))  # fmt: skip
+        ax.plot(x, t["data"]["model"][rows] * scale, color=col, lw=1.2)
     ax.set_ylabel(ylabel)
-    ax.set_xlabel(result.curves[0].x_name.replace("_", " [") + "]")
+    ax.set_xlabel(result.curves[0].x_name.split(",")[0].replace("_", " [") + "]")
     if log_any:
         ax.set_xscale("log")
     ax.set_title("all curves: data (points) and fits (lines)")
@@ -169,7 +207,13 @@ def parameters_vs_T_figure(result: FitResult) -> Any | None:
 
 
 def corner_figure(result: FitResult) -> Any:
-    """Corner plot of the MCMC posterior (fit space: log10 for ``log10_*``), best fit marked."""
+    """Corner plot of the MCMC posterior (fit space: log10 for ``log10_*``), best fit marked.
+
+    Contours need a few hundred samples; with fewer (a short chain) only the points and
+    histograms are drawn, and corner's "Too few points" log lines are kept off the terminal.
+    """
+    import logging
+
     import corner
     from matplotlib.figure import Figure
 
@@ -179,15 +223,29 @@ def corner_figure(result: FitResult) -> Any:
     best = [result.lmfit_result.params[n].value for n in m.var_names]
     n = len(m.var_names)
     fig = Figure(figsize=(1.3 * n + 1, 1.3 * n + 1))
-    return corner.corner(
-        m.flatchain,
-        labels=list(m.var_names),
-        truths=best,
-        fig=fig,
-        quantiles=(0.1587, 0.5, 0.8413),
-        label_kwargs={"fontsize": 7},
-        max_n_ticks=3,
-    )
+    few = m.flatchain.shape[0] < 500
+
+    class _Quiet(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            return "Too few points" not in record.getMessage()
+
+    root = logging.getLogger()
+    quiet = _Quiet()
+    root.addFilter(quiet)
+    try:
+        return corner.corner(
+            m.flatchain,
+            labels=list(m.var_names),
+            truths=best,
+            fig=fig,
+            quantiles=(0.1587, 0.5, 0.8413),
+            label_kwargs={"fontsize": 7},
+            max_n_ticks=3,
+            plot_contours=not few,
+            plot_density=not few,
+        )
+    finally:
+        root.removeFilter(quiet)
 
 
 def png_bytes(fig: Any, dpi: int = 110) -> bytes:

@@ -34,10 +34,32 @@ from numpy.typing import NDArray
 
 from etm.fit.engine import Problem
 
-__all__ = ["Posterior"]
+__all__ = ["Posterior", "log_interval"]
 
 #: Amplitudes closer than this many least-squares sigma to a bound count as "near" it.
 NEAR_BOUND_SIGMA = 4.0
+
+
+def log_interval(a: NDArray, b: NDArray) -> NDArray[np.float64]:
+    """ln(Phi(b) - Phi(a)) for a < b, accurate in both tails (Phi the standard normal CDF).
+
+    Examples
+    --------
+    >>> float(np.exp(log_interval(np.array(-1.0), np.array(1.0))))  # doctest: +ELLIPSIS
+    0.6826...
+    >>> bool(np.isfinite(log_interval(np.array(40.0), np.array(41.0))))
+    True
+    """
+    from scipy.special import log_ndtr
+
+    a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+    # for an interval above 0 use the mirror image, so both ends are in the lower tail
+    flip = a > 0
+    lo = np.where(flip, -b, a)
+    hi = np.where(flip, -a, b)
+    lhi, llo = log_ndtr(hi), log_ndtr(lo)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return lhi + np.log1p(-np.exp(np.minimum(llo - lhi, 0.0)))
 
 
 class Posterior:
@@ -138,13 +160,41 @@ class Posterior:
             uses = [(i, p) for i, e in enumerate(self.maps) for p, jj, _, _ in e if jj == j]
             if uses and all(p in models[i].LINEAR for i, p in uses) and np.isfinite(err_s[j]):
                 cand.append(j)
-        dist = {j: min(self.ref[j] - self.lo[j], self.hi[j] - self.ref[j]) / err_s[j] for j in cand}
+        # near a bound in units of the amplitude's sigma given the other parameters (what the
+        # box probability integrates over): the least-squares sigma of an amplitude degenerate
+        # with a cutoff (nP with X0max on one curve) is far larger than that
+        cond = self._conditional_sd(cand)
+        sig = {
+            j: c if np.isfinite(c) and c > 0 else err_s[j] for j, c in zip(cand, cond, strict=True)
+        }
+        dist = {j: min(self.ref[j] - self.lo[j], self.hi[j] - self.ref[j]) / sig[j] for j in cand}
         far = [j for j in cand if dist[j] >= NEAR_BOUND_SIGMA]
         near = sorted((j for j in cand if dist[j] < NEAR_BOUND_SIGMA), key=lambda j: dist[j])
         amp = far + near[:1]
         if len(amp) == len(self.names):  # emcee needs at least one dimension
             amp = amp[:-1]
         return sorted(amp)
+
+    def _conditional_sd(self, cand: list[int]) -> NDArray[np.float64]:
+        """The sd of each candidate amplitude given all other parameters at the best fit (the
+        linear part's Fisher matrix there), in sampler units; nan if it is singular."""
+        if not cand:
+            return np.zeros(0)
+        keep = (getattr(self, "amp", None), getattr(self, "scale", None))
+        self.amp = np.array(cand, dtype=int)
+        self.scale = np.where(self.ref[self.amp] != 0.0, np.abs(self.ref[self.amp]), 1.0)
+        where = {j: k for k, j in enumerate(cand)}
+        self.amp_of = [
+            [(p, where[j]) for p, j, _, _ in entries if j is not None and j in where]
+            for entries in self.maps
+        ]
+        try:
+            ok, _, F, _, _ = self._solve(self.ref[None, :])
+            if not ok[0]:
+                return np.full(len(cand), np.nan)
+            return np.sqrt(np.abs(np.diag(np.linalg.inv(F[0])))) * self.scale
+        finally:
+            self.amp, self.scale = keep
 
     # --- log-probability -----------------------------------------------------------------------
 
@@ -236,15 +286,12 @@ class Posterior:
 
     def _marginal(self, S: NDArray) -> tuple[NDArray, NDArray]:
         """(ln p(theta | y) up to a constant, a_hat in scaled units) at each row of ``S``."""
-        from scipy.special import ndtr
-
         ok, ah, F, chi2, logdet = self._solve(S)
         sd = np.sqrt(np.diagonal(np.linalg.inv(F), axis1=1, axis2=2))
         lo, hi = self._box()
-        p = ndtr((hi - ah) / sd) - ndtr((lo - ah) / sd)  # the intervals' probabilities
-        with np.errstate(divide="ignore"):
-            lnbox = np.sum(np.log(p), axis=1)
-        lnp = np.where(ok & (p.min(axis=1) > 0), -0.5 * chi2 - 0.5 * logdet + lnbox, -np.inf)
+        # the intervals' log-probabilities, finite however far a_hat lies outside the box
+        lnbox = np.sum(log_interval((lo - ah) / sd, (hi - ah) / sd), axis=1)
+        lnp = np.where(ok & np.isfinite(lnbox), -0.5 * chi2 - 0.5 * logdet + lnbox, -np.inf)
         return lnp, ah
 
     def draw(self, th: NDArray, rng: np.random.Generator, chunk: int = 2048):

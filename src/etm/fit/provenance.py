@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import math
 import platform
 import shlex
 from collections.abc import Mapping, Sequence
@@ -25,6 +26,8 @@ __all__ = [
     "environment",
     "fit_provenance",
     "model_options",
+    "parameter_estimate",
+    "read_params_json",
     "request_from_json",
 ]
 
@@ -46,6 +49,8 @@ REQUEST_KEYS: dict[str, Any] = {
     "walkers": None,
     "seed": 0,
     "processes": 1,
+    "mixed_glasses": False,
+    "model": None,
 }
 
 
@@ -114,7 +119,7 @@ def command_line(request: Mapping[str, Any], out_dir: str | Path) -> str:
     """
     r = {**REQUEST_KEYS, **request}
     args = ["etm", "fit", *map(str, r["data"])]
-    if r["observable"] != "cp":
+    if r["observable"] not in ("cp", None):
         args += ["--observable", r["observable"]]
     if r["material"] is not None:
         args += ["--material", str(r["material"])]
@@ -131,6 +136,10 @@ def command_line(request: Mapping[str, Any], out_dir: str | Path) -> str:
         args += ["--" + k.replace("_", "-"), str(v)]
     if r["no_compare"]:
         args.append("--no-compare")
+    if r["mixed_glasses"]:
+        args.append("--mixed-glasses")
+    if r.get("model") is not None:
+        args += ["--model", str(r["model"])]
     if r["mcmc"]:
         args.append("--mcmc")
         for k in ("steps", "walkers", "seed", "processes"):
@@ -190,39 +199,97 @@ def fit_provenance(
     }
 
 
+def read_params_json(path: str | Path, option: str = "--from") -> dict[str, Any]:
+    """The parsed params.json of ``etm fit`` at ``path``, read defensively.
+
+    Raises
+    ------
+    SanityError
+        One line naming ``option`` and the file: it cannot be read (missing, not a regular file,
+        a symlink loop, larger than :data:`etm.inputs.MAX_INPUT_BYTES`), is not UTF-8 JSON (with
+        the line and column), or is not a JSON object written by etm.
+    """
+    from etm.fit.sanity import SanityError
+    from etm.inputs import read_input
+
+    where = f"{option} {path}"
+    try:
+        raw = read_input(path, label=where)
+    except ValueError as exc:
+        raise SanityError(str(exc)) from None
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise SanityError(f"{where}: not UTF-8 text (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise SanityError(
+            f"{where}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+            "is it a params.json written by etm fit?"
+        ) from None
+    if not isinstance(doc, dict) or doc.get("software") != "etm":
+        kinds = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
+        got = "a JSON object" if isinstance(doc, dict) else kinds.get(type(doc), "a number")
+        raise SanityError(f"{where}: not a params.json written by etm fit (it holds {got})")
+    return doc
+
+
+def parameter_estimate(doc: Mapping[str, Any], name: str, where: str) -> tuple[float, float]:
+    """(value, standard error) of the one shared estimate ``name`` in a params.json ``doc``
+    (a single fit's ``parameters`` or a joint fit's ``shared``); ``where`` names the file."""
+    from etm.fit.sanity import SanityError
+
+    entries = doc.get("parameters", doc.get("shared", []))
+    if not isinstance(entries, list):
+        entries = []
+    est = [e for e in entries if isinstance(e, dict) and e.get("name") == name]
+    if len(est) != 1:
+        raise SanityError(f"{where}: expected one shared {name}, found {len(est)}")
+    value, err = est[0].get("value"), est[0].get("stderr") or 0.0
+    for v in (value, err):
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            raise SanityError(f"{where}: {name} is not a finite number ({v!r})")
+    return float(value), float(err)
+
+
 def request_from_json(path: str | Path) -> dict[str, Any]:
     """The fit request recorded in a params.json of ``etm fit``, its input digests checked.
 
     Raises
     ------
     ValueError
-        The file is not a params.json with a request, or an input file changed since (its
-        SHA-256 differs) or is gone.
+        One line naming the file: it cannot be read or is not JSON (each said as such), it is
+        a joint fit's params.json (re-run with ``--plan``), it holds no request, or an input file
+        changed since (its SHA-256 differs) or is gone.
     """
     from etm.fit.sanity import SanityError
+    from etm.inputs import sha256_file
 
     path = Path(path)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        req = doc["provenance"]["request"]
-    except (OSError, ValueError, KeyError, TypeError):
-        raise SanityError(
-            f"--from {path}: not a params.json written by etm fit (no provenance.request)"
-        ) from None
-    import hashlib
-
-    for inp in doc["provenance"].get("inputs", []):
+    where = f"--from {path}"
+    doc = read_params_json(path)
+    prov = doc.get("provenance")
+    if doc.get("kind") == "joint fit":
+        plan = prov.get("plan", {}).get("path") if isinstance(prov, dict) else None
+        how = f"etm fit --plan {plan}" if isinstance(plan, str) else "etm fit --plan PLAN"
+        raise SanityError(f"{where}: the params.json of a joint fit; re-run it with {how}")
+    req = prov.get("request") if isinstance(prov, dict) else None
+    if not isinstance(req, dict):
+        raise SanityError(f"{where}: not a params.json written by etm fit (no provenance.request)")
+    inputs = prov.get("inputs", [])
+    for inp in inputs if isinstance(inputs, list) else []:
+        if not isinstance(inp, dict) or not isinstance(inp.get("path"), str):
+            raise SanityError(f"{where}: provenance.inputs holds {inp!r}, not a file record")
         p = Path(inp["path"])
         try:
-            h = hashlib.sha256(p.read_bytes()).hexdigest()
-        except OSError:
-            raise SanityError(f"--from {path}: input {p} cannot be read") from None
-        if h != inp["sha256"]:
+            h = sha256_file(p)
+        except ValueError as exc:
+            raise SanityError(f"{where}: input {exc}") from None
+        if h != inp.get("sha256"):
             raise SanityError(
-                f"--from {path}: input {p} changed since the fit (sha256 {h[:12]}..., recorded "
-                f"{inp['sha256'][:12]}...)"
+                f"{where}: input {p} changed since the fit (sha256 {h[:12]}..., recorded "
+                f"{str(inp.get('sha256'))[:12]}...)"
             )
     unknown = set(req) - set(REQUEST_KEYS)
     if unknown:
-        raise SanityError(f"--from {path}: unknown request keys {', '.join(sorted(unknown))}")
+        raise SanityError(f"{where}: unknown request keys {', '.join(sorted(unknown))}")
     return {**REQUEST_KEYS, **req}

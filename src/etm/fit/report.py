@@ -140,11 +140,10 @@ def result_to_dict(
     goodness of fit, correlations, MCMC summary (physical units), the ETM/STM comparison,
     inputs with SHA-256, and the provenance record (:func:`etm.fit.provenance.fit_provenance`)."""
     names, corr = result.correlations()
-    out: dict[str, Any] = provenance(
-        observable=result.observable,
-        components=list(result.components),
-        orientation=result.orientation,
-    )
+    out: dict[str, Any] = {k: v for k, v in provenance().items() if k != "parameters"}
+    out["observable"] = result.observable
+    out["components"] = list(result.components)
+    out["orientation"] = result.orientation
     out["parameters"] = [
         {
             "name": e.name,
@@ -197,7 +196,9 @@ def result_to_dict(
     out["warnings"] = list(provenance_record.get("warnings", [])) if provenance_record else []
     if provenance_record is not None:
         out["provenance"] = dict(provenance_record)
-    if comparison is not None:
+    if hasattr(comparison, "to_dict"):  # the echo models (etm.fit.model_compare)
+        out["comparison"] = comparison.to_dict()
+    elif comparison is not None:
         out["comparison"] = {
             "ETM": {
                 "chisqr": comparison.etm.chisqr,
@@ -275,10 +276,13 @@ def params_markdown(
         + (
             "errors from the measured sigmas."
             if result.weighted
-            else "no sigmas given: errors scaled by sqrt(reduced chi^2)."
+            else "errors from the sigmas estimated from the residual scatter where a file has "
+            "no sigma column (see Notes)."
         ),
     ]
-    if comparison is not None:
+    if hasattr(comparison, "markdown_lines"):  # the echo models (etm.fit.model_compare)
+        lines += comparison.markdown_lines()
+    elif comparison is not None:
         lines += [
             "",
             "## ETM against STM-only (no ATS)",
@@ -308,7 +312,8 @@ def params_markdown(
             f"Delta AIC (STM - ETM) = {comparison.delta_aic:.4g}: {comparison.preferred} "
             "preferred.",
         ]
-    if comparison is not None and result.mcmc is not None and result.mcmc.lnprob.size:
+    stm = comparison is not None and not hasattr(comparison, "markdown_lines")
+    if stm and result.mcmc is not None and result.mcmc.lnprob.size:
         q = np.percentile(result.mcmc.lnprob, [15.87, 50.0, 84.13])
         lines += [
             "",
@@ -537,7 +542,7 @@ def check_outputs(curves: Sequence[Any], out_dir: str | Path, *, mcmc: bool) -> 
     if out.exists() and not out.is_dir():
         raise ValueError(f"--out {out} exists and is not a folder")
     names = _figure_names(curves, mcmc) + ["parameters_vs_T.png"]
-    names += ["params.json", "params.md", "report.html"]
+    names += ["params.json", "params.md", "report.html", "curves.csv"]
     inputs = {Path(c.source).resolve() for c in curves}
     for n in names:
         if (out / n).resolve() in inputs:
@@ -547,17 +552,30 @@ def check_outputs(curves: Sequence[Any], out_dir: str | Path, *, mcmc: bool) -> 
     return names
 
 
-def report_figures(result: FitResult) -> list[tuple[str, bytes]]:
+def report_figures(
+    result: FitResult, table: dict[str, Any] | None = None
+) -> list[tuple[str, bytes]]:
     """(file name, PNG bytes) of every figure of the report: one fit per curve (with the
-    posterior-predictive band after MCMC), the overlay of all curves, the per-curve
-    parameters against T, the corner plot."""
+    posterior-predictive band after MCMC), the overlay of all curves (both drawn from
+    ``curves.csv``, :func:`etm.fit.curves.curves_table`), the per-curve parameters against T,
+    the corner plot."""
+    from etm.fit.curves import curves_table
+
+    table = curves_table(result) if table is None else table
     names = _figure_names(result.curves, result.mcmc is not None)
-    figs = [(names[i], png_bytes(fit_figure(result, i))) for i in range(len(result.curves))]
+    figs = [
+        (names[i], png_bytes(fit_figure(result, i, table=table))) for i in range(len(result.curves))
+    ]
     if len(result.curves) > 1:
-        figs.append(("overlay.png", png_bytes(overlay_figure(result))))
+        if len({c.y_name for c in result.curves}) == 1:  # one axis only for one quantity
+            figs.append(("overlay.png", png_bytes(overlay_figure(result, table=table))))
         pt = parameters_vs_T_figure(result)
         if pt is not None:
             figs.append(("parameters_vs_T.png", png_bytes(pt)))
+    from etm.fit.registry import lookup
+
+    own = lookup(result.observable).figures  # the observable's figures (loss channels)
+    figs += [(n, png_bytes(f)) for n, f in (own(result, table) if own is not None else [])]
     if result.mcmc is not None:
         figs.append(("corner.png", png_bytes(corner_figure(result), dpi=80)))
     return figs
@@ -568,25 +586,33 @@ def write_fit_report(
     out_dir: str | Path,
     comparison: ModelComparison | None = None,
     provenance: Mapping[str, Any] | None = None,
+    *,
+    force: bool = False,
 ) -> list[Path]:
-    """Write params.json, params.md, the figures (PNG) and report.html into ``out_dir``; a new
-    folder appears complete or not at all (:func:`etm.io.atomic_write_dir`). Returns the paths.
+    """Write params.json, params.md, the figures (PNG) and report.html into ``out_dir`` as one
+    unit (:func:`etm.io.output_folder`): the folder appears complete or not at all, an earlier
+    etm output there is replaced whole, a folder holding other files is refused unless
+    ``force`` (they are then kept). Returns the paths.
     """
     import json
 
+    from etm.fit.curves import curves_csv, curves_table
+
     check_outputs(result.curves, out_dir, mcmc=result.mcmc is not None)
-    figures = report_figures(result)
+    table = curves_table(result)
+    figures = report_figures(result, table)
     doc = result_to_dict(result, comparison, provenance)
     files: dict[str, bytes] = {name: png for name, png in figures}
     files["params.json"] = (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode()
     files["params.md"] = params_markdown(result, comparison, provenance).encode()
     files["report.html"] = report_html(result, figures, comparison, provenance).encode()
+    files["curves.csv"] = curves_csv(result, table).encode()
 
     def write(tmp: Path) -> None:
         for name, data in files.items():
             (tmp / name).write_bytes(data)
 
-    atomic_write_dir(out_dir, write)
+    atomic_write_dir(out_dir, write, force=force)
     return [Path(out_dir) / n for n in files]
 
 

@@ -21,7 +21,6 @@ Rows with extra or missing cells are refused while reading (:func:`etm.fit.data.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import tempfile
@@ -40,6 +39,7 @@ __all__ = [
     "SanityError",
     "after_fit",
     "check_curves",
+    "check_glasses",
     "check_inputs",
     "check_options",
     "check_out_dir",
@@ -162,10 +162,17 @@ def check_inputs(paths: Sequence[str | os.PathLike]) -> dict[str, str]:
     """
     seen: dict[str, str] = {}
     out: dict[str, str] = {}
+    from etm.fit.datafile import MAX_BYTES
+    from etm.inputs import sha256_file
+
     for p in paths:
         try:
-            h = hashlib.sha256(Path(p).read_bytes()).hexdigest()
-        except OSError:
+            # regular files within the reader's cap only (a FIFO would block, /dev/zero never
+            # end, a huge file is refused by the reader while streaming)
+            if os.stat(p).st_size > MAX_BYTES:
+                continue
+            h = sha256_file(p)
+        except (OSError, ValueError):
             continue
         if h in seen and Path(seen[h]).resolve() == Path(p).resolve():
             raise SanityError(f"{p}: given twice; give each file once")
@@ -185,7 +192,9 @@ def _curve_temperatures(c: MeasuredCurve) -> np.ndarray:
     return np.asarray([T], dtype=float) if isinstance(T, int | float) else np.zeros(0)
 
 
-def _preset_conditions(observable: str, material: Any, c: MeasuredCurve) -> list[tuple[str, Any]]:
+def _preset_conditions(
+    observable: str, material: Any, c: MeasuredCurve, series: Sequence[str] = ()
+) -> list[tuple[str, Any]]:
     """(metadata key, preset value) pairs the curve must agree with, and the preset's label."""
     from etm import materials
 
@@ -205,6 +214,10 @@ def _preset_conditions(observable: str, material: Any, c: MeasuredCurve) -> list
         if row is not None:
             glass = row.glass
             out += [("T_K", row.T_K), ("f_Hz", row.pulses.f_Hz), ("tau12_s", row.pulses.tau12_s)]
+            # a tau12 or temperature series takes the row as its start: only the pulses' f
+            # must agree
+            for key in series:
+                out = [(k, v) for k, v in out if k != key]
     if glass is None:
         try:
             glass = (
@@ -263,6 +276,9 @@ def check_curves(
     obs = lookup(observable)
     lo, hi = obs.T_range_K
     warnings: list[str] = []
+    series = [
+        key for key in ("T_K", "tau12_s") if len({repr(c.metadata.get(key)) for c in curves}) > 1
+    ]
     for c in curves:
         T = _curve_temperatures(c)
         bad = T[(T < lo) | (T > hi)]
@@ -291,7 +307,7 @@ def check_curves(
                 f"{c.source}: {c.y_name} = {c.y[k]:g} at {c.x_name} = {c.x[k]:g} (data row "
                 f"{k + 1}) is below {obs.y_min:g}: not physical for {obs.y_label}"
             )
-        for key, want in _preset_conditions(observable, material, c):
+        for key, want in _preset_conditions(observable, material, c, series):
             have = c.metadata.get(key)
             if have is None or not _disagrees(have, want):
                 continue
@@ -312,37 +328,70 @@ def check_curves(
     return warnings
 
 
+def _line_of(path: Path, key: str) -> int | None:
+    """The line number of the metadata line ``# key = ...`` in the first 64 KiB of ``path``."""
+    try:
+        with Path(path).open("rb") as fh:
+            head = fh.read(1 << 16).decode("utf-8-sig", errors="replace")
+    except OSError:
+        return None
+    for i, line in enumerate(head.splitlines()):
+        s = line.strip()
+        if s.startswith("#") and s[1:].partition("=")[0].strip() == key:
+            return i + 1
+    return None
+
+
+def _glass_word(name: Any) -> str:
+    return str(name).split()[0].lower() if str(name).split() else ""
+
+
+def check_glasses(curves: Sequence[MeasuredCurve], *, mixed: bool = False) -> None:
+    """Refuse files of different glasses in one fit (a fit shares parameters, such as the
+    concentrations, between its curves) unless ``mixed`` (``--mixed-glasses``); the message
+    names both ``# glass`` lines.
+
+    Examples
+    --------
+    >>> check_glasses([])
+    """
+    if mixed:
+        return
+    tagged = [c for c in curves if "glass" in c.metadata]
+    for c in tagged[1:]:
+        a, b = tagged[0], c
+        if _glass_word(a.metadata["glass"]) != _glass_word(b.metadata["glass"]):
+            where = []
+            for cc in (a, b):
+                line = _line_of(cc.source, "glass")
+                at = f", line {line}" if line else ""
+                where.append(f"{cc.source}{at}: glass = {cc.metadata['glass']}")
+            raise SanityError(
+                f"{where[0]} and {where[1]}: files of different glasses in one fit would share "
+                "their parameters; fit each glass on its own, or give --mixed-glasses"
+            )
+
+
 def after_fit(result: Any, redchi_warn: float = REDCHI_WARN) -> list[str]:
-    """Warnings about a finished fit: reduced chi^2 > ``redchi_warn``, parameters at a bound.
+    """Warnings about a finished fit (:func:`etm.fit.diagnose.diagnose`): reduced chi^2 far
+    from 1, parameters at a bound, a singular covariance, non-identifiable pairs, an MCMC that
+    did not converge; one line each, each once, beginning with ``"WARNING:"``.
 
     Parameters
     ----------
     result : FitResult or JointFitResult
-        The fit (anything with ``redchi``, ``weighted`` and ``estimates``).
+        The fit.
     redchi_warn : float
-        The reduced chi^2 above which the fit is flagged.
+        Kept for compatibility: a reduced chi^2 above it is always flagged.
 
     Returns
     -------
     list of str
-        One line each, beginning with ``"WARNING:"``.
     """
-    out: list[str] = []
+    from etm.fit.diagnose import diagnose
+
+    out = diagnose(result)
     redchi = float(result.redchi)
-    if getattr(result, "weighted", True) and math.isfinite(redchi) and redchi > redchi_warn:
-        out.append(
-            f"WARNING: reduced chi^2 = {redchi:.4g} > {redchi_warn:g}: the model does not "
-            "describe the data within their sigmas (wrong model options, preset, or sigmas?)"
-        )
-    est = result.estimates
-    flat = [e for part in est for e in part] if est and isinstance(est[0], tuple) else list(est)
-    seen = set()
-    for e in flat:
-        if e.at_bound and e.fit_name not in seen:
-            seen.add(e.fit_name)
-            where = "" if e.curve is None else f" (curve {e.curve})"
-            out.append(
-                f"WARNING: {e.name}{where} = {e.value:.4g} {e.unit} sits at a bound: its error "
-                "bar is not meaningful"
-            )
+    if math.isfinite(redchi) and redchi > redchi_warn and not any(">> 1" in w for w in out):
+        out.insert(0, f"WARNING: reduced chi^2 = {redchi:.4g} > {redchi_warn:g}")
     return out

@@ -59,7 +59,17 @@ class Chebyshev:
         mid, half = 0.5 * (self.hi + self.lo), 0.5 * (self.hi - self.lo)
         pts = [m + h * u for u, m, h in zip(nodes, mid, half, strict=True)]
         grid = np.stack(np.meshgrid(*pts, indexing="ij"), axis=-1).reshape(-1, self.lo.size)
-        F = np.array([f(q) for q in grid])
+        from etm.fit.progress import Progress, checkpoint
+
+        rows = []
+        # the echo's builds take up to a minute: a bar on a terminal after 2 s, and Ctrl-C
+        # honoured between nodes
+        with Progress("surrogate build", total=len(grid), unit="node") as bar:
+            for q in grid:
+                checkpoint()
+                rows.append(f(q))
+                bar.update(1)
+        F = np.array(rows)
         F = F.reshape(*self.deg, F.shape[-1])
         C = F
         for k, (u, n) in enumerate(zip(nodes, self.deg, strict=True)):
