@@ -150,6 +150,7 @@ def _plain(text):
         "fig16_echo_bk7",
         "echo_decomposition",
         "echo_reconstruction",
+        "neqm_comparison",
         "exact_echo_10T",
     ],
 )

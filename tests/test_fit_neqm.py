@@ -40,9 +40,12 @@ def test_kernel_matches_the_numpy_route():
         smp = ensemble.sample_nucleus(nuc, row.params, row.pulses, 32)
         fast = ensemble.isotope_factors(smp, fields, ta, tb)
         ref = ensemble.isotope_factors(smp, fields, ta, tb, route="numpy")
-        assert_allclose(fast, ref, rtol=0, atol=1e-10)
+        assert_allclose(fast, ref, rtol=0, atol=1e-10, err_msg=f"{nuc.label}, I = {nuc.I}")
         both = ensemble.isotope_factors(smp, fields, ta, tb, workers=2)
-        assert_allclose(both, fast, rtol=0, atol=1e-14)
+        # the threaded kernel is compiled apart (fastmath: reassociation allowed), so its
+        # rounding differs and the Jacobi sweeps may stop one rotation apart: the same 1e-10
+        # (a CI run saw more than 1e-14 between the two)
+        assert_allclose(both, fast, rtol=0, atol=1e-10)
 
 
 def test_neqm_model_is_exact_in_f_Q_and_vectorized(model):

@@ -106,3 +106,48 @@ def test_unit_and_metadata_errors(tmp_path):
     f.write_text("# B_T = 1\nT_K, M_emu_per_g\n2, 2\n1, 1\n")
     with pytest.raises(ValueError, match=str(f)):  # errors name the file, not a copy
         read_magnetization_curve(f)
+
+
+def test_a_long_curve_is_interpolated_and_checked():
+    # issue 19, case 24: a 20000-point M(B) curve cost 20000 ATS evaluations per model call
+    # (hours of fitting). The checked interpolant takes ~128 of them; against the direct call
+    # at every point (another route: magnetization.ats on the whole array) it is within its
+    # check tolerance 1e-7 of the largest value, at 2 K and at 50 mK where M_ATS(B) bends most
+    from etm import magnetization
+    from etm.fit.magnetization import INTERPOLATION_RTOL, checked_interpolation
+    from etm.params import ATSParams
+
+    p = ATSParams(0.5, 5e4, 3e5, 1.0)
+    for T_K in (2.0, 0.05):
+        B = np.linspace(0.0, 5.0, 20000)
+        T = np.full(B.size, T_K)
+        calls = []
+
+        def at(T, B, calls=calls):
+            calls.append(B.size)
+            return magnetization.ats(T, B, p)
+
+        got = checked_interpolation(at, T, B)
+        ref = magnetization.ats(T, B, p)
+        assert np.max(np.abs(got - ref)) <= 10 * INTERPOLATION_RTOL * np.max(np.abs(ref))
+        assert sum(calls) <= 1000, calls
+
+
+def test_a_feature_the_nodes_miss_falls_back_to_every_point():
+    # a step narrower than the node spacing: no interpolant passes the check, and the term is
+    # computed at each distinct x (exactly the direct values)
+    from etm.fit.magnetization import checked_interpolation
+
+    B = np.linspace(0.0, 5.0, 3000)
+    T = np.full(B.size, 1.0)
+
+    def at(T, B):
+        return np.tanh((B - 2.3456) / 1e-4) + B
+
+    got = checked_interpolation(at, T, B)
+    np.testing.assert_array_equal(got, at(T, B))
+    # a short curve (<= INTERPOLATE_ABOVE distinct x) is computed point by point as before
+    short = np.linspace(0.0, 5.0, 100)
+    np.testing.assert_array_equal(
+        checked_interpolation(at, np.ones(100), short), at(np.ones(100), short)
+    )

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -326,11 +327,18 @@ def test_a_fit_runs_as_a_user_without_a_writable_home(tmp_path):
     out.chmod(0o777)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NUMBA_", "XDG_"))}
     env.update(HOME="/nonexistent", TMPDIR=str(out))
-    data = ROOT / "examples" / "cp_BAS_0.60K.csv"
-    args = ["-m", "etm.cli", "fit", str(data), "--no-compare", "--out", str(out / "fit")]
-    res = subprocess.run(
-        [*prefix, sys.executable, *args], capture_output=True, text=True, env=env, timeout=900
-    )
+    # a copy the user can read: the CLI checks readability with access(2), which ignores the
+    # capability, so every folder on the path must be open to it (pytest's tmp_path and a fresh
+    # clone in mktemp -d are not): a folder of its own under the system's temporary directory
+    with tempfile.TemporaryDirectory() as public:
+        Path(public).chmod(0o755)
+        data = Path(public) / "cp_BAS_0.60K.csv"
+        shutil.copyfile(ROOT / "examples" / "cp_BAS_0.60K.csv", data)
+        data.chmod(0o644)
+        args = ["-m", "etm.cli", "fit", str(data), "--no-compare", "--out", str(out / "fit")]
+        res = subprocess.run(
+            [*prefix, sys.executable, *args], capture_output=True, text=True, env=env, timeout=900
+        )
     assert res.returncode == 0, res.stderr[-3000:]
     assert "no locator available" not in res.stderr
     assert (out / "fit" / "params.json").exists()

@@ -138,6 +138,14 @@ FIGURES: tuple[FigureSpec, ...] = (
         lambda: figures.echo.fig_echo_reconstruction(n_B=15),
     ),
     FigureSpec(
+        "neqm_comparison",
+        "echo A(B)/A(0.6 T): the ETM (Table 7) beside the nuclear-quadrupole model (docs/neqm.md)",
+        lambda: __import__("etm.figures.neqm", fromlist=["x"]).fig_neqm_comparison(),
+        lambda: __import__("etm.figures.neqm", fromlist=["x"]).fig_neqm_comparison(
+            n_B=21, n_samples=64
+        ),
+    ),
+    FigureSpec(
         "exact_eps_30T",
         "exact three-level eps'(B) to 30 T vs the weak field (Table 5; docs/exact_response.md)",
         lambda: __import__("etm.figures.exact_response", fromlist=["x"]).fig_exact_eps(),

@@ -280,7 +280,8 @@ def isotope_factors(
     eigensolver warm-started from the previous field; ``workers`` numba threads share the
     systems; work memory O(P N)); ``route="numpy"`` the batched LAPACK route (chunks within
     ``memory_MB``; ``workers`` threads share the fields). The two agree to 1e-10
-    (tests/test_neqm.py); the numbers do not depend on ``workers``.
+    (tests/test_neqm.py), and with ``workers`` threads to the same 1e-10 (the threaded
+    kernel is compiled apart, with fastmath).
     """
     B = np.asarray(B_T, dtype=float).ravel()
     ta = np.broadcast_to(np.asarray(tau_a_s, dtype=float), B.shape)
