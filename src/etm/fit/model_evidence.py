@@ -1,4 +1,4 @@
-"""The evidence of each model of an echo comparison (``etm fit --model ... --mcmc``).
+"""The evidence of each model of an echo comparison (``etm fit --model NAME --mcmc``).
 
 :func:`fit_evidence` computes ln Z of one least-squares fit by thermodynamic integration
 (:func:`etm.fit.evidence.thermodynamic_integration`), with the curve models' checked surrogates
