@@ -59,10 +59,12 @@ def reproduce(
     """Draw the essay's figures 6-12 and 15-17 and the figures beyond them, and write audit.md.
 
     Beyond the essay: the STM background, the GHz response, the echo decomposition and
-    reconstruction, Tg(kappa), cell sizes vs HREM, the magnetization, N(T), and the exact
-    three-level predictions to 10-30 T. Every curve comes from the parameters of the essay's
+    reconstruction, Tg(kappa), cell sizes vs HREM, the magnetization, N(T), the echo of the ETM
+    beside the nuclear-quadrupole model, and the exact three-level predictions to 10-30 T. The
+    progress bar names the figure it draws. Every curve comes from the parameters of the essay's
     tables (listed in tables.md); audit.md checks every equation, table and claim; each output
-    carries the package version and those parameters (provenance.json, file metadata).
+    carries the package version and those parameters (file metadata); provenance.json adds the
+    date, the command line, the git commit and the versions of the libraries.
 
     The folder appears complete or not at all: it is assembled beside --out and renamed into
     place (an interrupted run leaves nothing behind).
