@@ -9,6 +9,7 @@ touched); matplotlib is imported inside each function. Used by :mod:`etm.fit.rep
 from __future__ import annotations
 
 import io as _io
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from etm.fit.engine import FitResult
 
 __all__ = [
     "corner_figure",
+    "corner_groups",
     "curve_label",
     "fit_figure",
     "overlay_figure",
@@ -206,8 +208,31 @@ def parameters_vs_T_figure(result: FitResult) -> Any | None:
     return fig
 
 
-def corner_figure(result: FitResult) -> Any:
-    """Corner plot of the MCMC posterior (fit space: log10 for ``log10_*``), best fit marked.
+#: Above this many sampled parameters the corner plot is split by curve (:func:`corner_groups`).
+CORNER_MAX_PARAMETERS = 8
+
+
+def corner_groups(result: FitResult) -> list[tuple[int | None, list[str]]]:
+    """The sampled parameters drawn together: all of them in one corner plot when there are at
+    most :data:`CORNER_MAX_PARAMETERS`; else one plot of the shared parameters (curve ``None``)
+    and one per curve of its own parameters beside the shared ones (a corner of 14 parameters
+    is unreadable; the correlations across curves stay in the report's matrix)."""
+    names = list(result.mcmc.var_names)
+    if len(names) <= CORNER_MAX_PARAMETERS:
+        return [(None, names)]
+    curve = {e.fit_name: e.curve for e in result.estimates}
+    shared = [n for n in names if curve.get(n) is None]
+    groups: list[tuple[int | None, list[str]]] = [(None, shared)] if shared else []
+    for i in range(len(result.curves)):
+        own = [n for n in names if curve.get(n) == i]
+        if own:
+            groups.append((i, own + shared))
+    return groups
+
+
+def corner_figure(result: FitResult, names: Sequence[str] | None = None) -> Any:
+    """Corner plot of the MCMC posterior (fit space: log10 for ``log10_*``), best fit marked;
+    ``names``: the sampled parameters to draw (all by default).
 
     Contours need a few hundred samples; with fewer (a short chain) only the points and
     histograms are drawn, and corner's "Too few points" log lines are kept off the terminal.
@@ -220,9 +245,11 @@ def corner_figure(result: FitResult) -> Any:
     if result.mcmc is None:
         raise ValueError("corner_figure needs a result with MCMC samples (run_mcmc)")
     m = result.mcmc
-    best = [result.lmfit_result.params[n].value for n in m.var_names]
-    n = len(m.var_names)
-    fig = Figure(figsize=(1.3 * n + 1, 1.3 * n + 1))
+    names = list(m.var_names) if names is None else list(names)
+    cols = [m.var_names.index(k) for k in names]
+    best = [result.lmfit_result.params[k].value for k in names]
+    n = len(names)
+    fig = Figure(figsize=(1.6 * n + 1.2, 1.6 * n + 1.2))
     few = m.flatchain.shape[0] < 500
 
     class _Quiet(logging.Filter):
@@ -234,13 +261,14 @@ def corner_figure(result: FitResult) -> Any:
     root.addFilter(quiet)
     try:
         return corner.corner(
-            m.flatchain,
-            labels=list(m.var_names),
+            m.flatchain[:, cols],
+            labels=names,
             truths=best,
             fig=fig,
             quantiles=(0.1587, 0.5, 0.8413),
-            label_kwargs={"fontsize": 7},
+            label_kwargs={"fontsize": 9},
             max_n_ticks=3,
+            use_math_text=True,
             plot_contours=not few,
             plot_density=not few,
         )

@@ -23,6 +23,7 @@ from etm.fit.compare import ModelComparison
 from etm.fit.engine import FitResult
 from etm.fit.plots import (
     corner_figure,
+    corner_groups,
     curve_label,
     fit_figure,
     overlay_figure,
@@ -529,7 +530,11 @@ def _figure_names(curves: Sequence[Any], mcmc: bool) -> list[str]:
     names = [f"fit_{i}_{_slug(c.label)}.png" for i, c in enumerate(curves)]
     if len(curves) > 1:
         names.append("overlay.png")
-    return names + (["corner.png"] if mcmc else [])
+    if mcmc:  # corner.png, and one per curve when the parameters are many (corner_groups)
+        names.append("corner.png")
+        if len(curves) > 1:
+            names += [f"corner_{i}_{_slug(c.label)}.png" for i, c in enumerate(curves)]
+    return names
 
 
 def check_outputs(curves: Sequence[Any], out_dir: str | Path, *, mcmc: bool) -> list[str]:
@@ -577,7 +582,11 @@ def report_figures(
     own = lookup(result.observable).figures  # the observable's figures (loss channels)
     figs += [(n, png_bytes(f)) for n, f in (own(result, table) if own is not None else [])]
     if result.mcmc is not None:
-        figs.append(("corner.png", png_bytes(corner_figure(result), dpi=80)))
+        for curve, group in corner_groups(result):
+            name = "corner.png"
+            if curve is not None:
+                name = f"corner_{curve}_{_slug(result.curves[curve].label)}.png"
+            figs.append((name, png_bytes(corner_figure(result, group), dpi=80)))
     return figs
 
 
