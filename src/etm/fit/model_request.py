@@ -57,22 +57,15 @@ def run_model_request(
     from etm.fit.model_evidence import add_evidence
     from etm.fit.neqm import etm_material
     from etm.fit.progress import interruptible
-    from etm.fit.provenance import REQUEST_KEYS, fit_provenance
-    from etm.fit.registry import detect_observable, read_curves
-    from etm.fit.request import MODEL_OPTIONS, glass_of
+    from etm.fit.provenance import REQUEST_KEYS
+    from etm.fit.registry import read_curves
+    from etm.fit.request import MODEL_OPTIONS, checked_request, glass_of, write_and_tell
 
-    req = {**REQUEST_KEYS, **request}
-    model = req["model"]
+    model = {**REQUEST_KEYS, **request}["model"]
     if model not in ECHO_MODELS:
         raise ValueError(f"--model must be one of {', '.join(ECHO_MODELS)}, got {model!r}")
-    options = dict(req["options"])
-    fix = req["fix"]
-    fixed = dict(fix) if isinstance(fix, dict) else sanity.parse_fix(fix)
-    req["fix"] = fixed
-    sanity.check_options(fixed, req["free"], req["share"], req["per_curve"])
-    sanity.check_inputs(req["data"])
-    observable = req["observable"] or detect_observable(req["data"])
-    req["observable"] = observable
+    req = checked_request(request)
+    options, fixed, observable = dict(req["options"]), req["fix"], req["observable"]
     if observable != "echo":
         raise ValueError(f"--model compares echo models; the files hold {observable!r}")
     wrong = [k for k in options if k not in MODEL_OPTIONS["echo"]]
@@ -122,25 +115,13 @@ def run_model_request(
             if not req["no_compare"]:
                 comparison = add_evidence(comparison, seed=req["seed"], progress=progress)
     result = replace(result, notes=tuple(dict.fromkeys([*notes, *result.notes])))
-    warnings = sanity.after_fit(result)
-    prov = fit_provenance(req, out_dir, result, warnings, argv=argv)
     shown = None if req["no_compare"] else comparison
-    written = report.write_fit_report(result, out_dir, shown, provenance=prov, force=force)
-    echo(
+    head = [
         f"echo, model {model} ({result.observable}): reduced chi^2 = {result.redchi:.4g}, "
         f"AIC = {result.aic:.4g}"
-    )
-    for line in report.terminal_lines(result):
-        echo(line)
-    if shown is not None:
-        for line in shown.terminal_lines():
-            echo(line)
-    for note in result.notes:
-        echo(f"  note: {note}")
-    for w in warnings:
-        echo(w)
-    echo(f"wrote {len(written)} files to {out_dir}")
-    return written
+    ]
+    compared = shown.terminal_lines() if shown is not None else []
+    return write_and_tell(req, result, shown, out_dir, echo, head, argv, force, compared)
 
 
 def _lookup(name: str) -> Any:

@@ -86,18 +86,10 @@ def run_request(
     from etm.fit.engine import fit_problem, setup_problem
     from etm.fit.mcmc import check_chain_memory, run_mcmc
     from etm.fit.progress import interruptible
-    from etm.fit.provenance import REQUEST_KEYS, fit_provenance
-    from etm.fit.registry import detect_observable, read_curves
+    from etm.fit.registry import read_curves
 
-    req = {**REQUEST_KEYS, **request}
-    options = dict(req["options"])
-    fix = req["fix"]
-    fixed = dict(fix) if isinstance(fix, dict) else sanity.parse_fix(fix)
-    req["fix"] = fixed
-    sanity.check_options(fixed, req["free"], req["share"], req["per_curve"])
-    sanity.check_inputs(req["data"])
-    observable = req["observable"] or detect_observable(req["data"])
-    req["observable"] = observable
+    req = checked_request(request)
+    options, fixed, observable = dict(req["options"]), req["fix"], req["observable"]
     allowed = MODEL_OPTIONS.get(observable, ())
     wrong = [k for k in options if k not in allowed]
     if wrong:
@@ -149,18 +141,51 @@ def run_request(
                 progress=progress,
             )
     result = replace(result, notes=tuple(dict.fromkeys(result.notes)))
+    headline = f"{observable}: reduced chi^2 = {result.redchi:.4g}, AIC = {result.aic:.4g}"
+    headline += f", Delta AIC (STM - ETM) = {comparison.delta_aic:.4g}" if comparison else ""
+    return write_and_tell(req, result, comparison, out_dir, echo, [headline], argv, force)
+
+
+def checked_request(request: Mapping[str, Any]) -> dict[str, Any]:
+    """The request with every key (:data:`etm.fit.provenance.REQUEST_KEYS`), ``fix`` parsed,
+    the options and input files checked and ``observable`` detected if None: the cheap checks
+    every fit request makes before reading its curves."""
+    from etm.fit import sanity
+    from etm.fit.provenance import REQUEST_KEYS
+    from etm.fit.registry import detect_observable
+
+    req = {**REQUEST_KEYS, **request}
+    fix = req["fix"]
+    req["fix"] = dict(fix) if isinstance(fix, dict) else sanity.parse_fix(fix)
+    sanity.check_options(req["fix"], req["free"], req["share"], req["per_curve"])
+    sanity.check_inputs(req["data"])
+    req["observable"] = req["observable"] or detect_observable(req["data"])
+    return req
+
+
+def write_and_tell(
+    req: Mapping[str, Any],
+    result: Any,
+    comparison: Any,
+    out_dir: str | Path,
+    echo: Callable[[str], None],
+    head: Sequence[str],
+    argv: Sequence[str] | None,
+    force: bool,
+    compared: Sequence[str] = (),
+) -> list[Path]:
+    """The end of every fit request: the sanity warnings, the provenance, the report written
+    as one unit, and the terminal lines (``head``, the parameters, ``compared``: the model
+    comparison's lines, the notes, the warnings, what was written)."""
+    from etm.fit import report, sanity
+    from etm.fit.provenance import fit_provenance
+
     warnings = sanity.after_fit(result)
     prov = fit_provenance(req, out_dir, result, warnings, argv=argv)
     written = report.write_fit_report(result, out_dir, comparison, provenance=prov, force=force)
-    echo(
-        f"{observable}: reduced chi^2 = {result.redchi:.4g}, AIC = {result.aic:.4g}"
-        + (f", Delta AIC (STM - ETM) = {comparison.delta_aic:.4g}" if comparison else "")
-    )
-    for line in report.terminal_lines(result):
+    lines = [*head, *report.terminal_lines(result)]
+    lines += list(compared)
+    lines += [f"  note: {note}" for note in result.notes] + list(warnings)
+    for line in [*lines, f"wrote {len(written)} files to {out_dir}"]:
         echo(line)
-    for note in result.notes:
-        echo(f"  note: {note}")
-    for w in warnings:
-        echo(w)
-    echo(f"wrote {len(written)} files to {out_dir}")
     return written
