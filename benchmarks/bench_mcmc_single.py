@@ -4,7 +4,8 @@ Data: one SYNTHETIC example file (default examples/cp_BAS_0.60K.csv: one tempera
 Dmin and X0max trade off, least-squares |r| up to 0.999). Fit: ``etm.fit.fit`` with the files'
 preset, then ``etm.fit.run_mcmc`` with its defaults (seed 0, cap 20000): it stops converged (50
 tau, tau stable to 2 %) or early with a diagnosis naming the non-identifiable combination. Prints
-the wall times, the stop line, the evaluation (surrogate or exact) and tau.
+the wall times, the stop line, the evaluation (surrogate, its rebuilds, or exact), tau, and the
+posteriors piled up at a bound.
 
 Run from the repository root:  python benchmarks/bench_mcmc_single.py [file.csv ...]
 """
@@ -50,6 +51,8 @@ def main() -> None:
             f"  acceptance {mc.acceptance_fraction:.3f}; tau [steps] min "
             f"{np.min(mc.autocorr_time):.0f} max {np.max(mc.autocorr_time):.0f}"
         )
+        for note in mc.bound_notes:
+            print(f"  at a bound: {note}")
 
 
 if __name__ == "__main__":

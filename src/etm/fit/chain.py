@@ -16,6 +16,10 @@ Used by :func:`etm.fit.mcmc.run_mcmc`:
 * :func:`chain_diagnosis`: when 50 tau cannot fit in the step cap, which parameters are slow and
   which combination is not identifiable (the least-squares correlations and the chain's own),
   and what to fix or share.
+* :func:`bound_notes`: a posterior that piles up at a bound. Where least squares sat at that
+  bound too (an amplitude consistent with zero) the data give a limit, to be quoted as such;
+  where it did not, the posterior ran along a ridge the data do not close until the bound
+  stopped it, and its interval (and its partner's) is the bound's, not the data's.
 """
 
 from __future__ import annotations
@@ -31,7 +35,9 @@ from numpy.typing import NDArray
 __all__ = [
     "MAX_STEPS",
     "MCMC_MEMORY_MB",
+    "BOUND_PILE",
     "autocorr_times",
+    "bound_notes",
     "chain_diagnosis",
     "check_chain_memory",
     "chain_bytes",
@@ -237,3 +243,114 @@ def chain_diagnosis(
         f"{head}; no pair is correlated above 0.9, the posterior is curved or multimodal: "
         "fix the slowest parameter (--fix) or raise --steps"
     )
+
+
+#: A posterior piles up at a bound when the distance from the bound to its 2.5 (97.5) %
+#: quantile is below this fraction of its 16-84 % width. A normal posterior truncated at the
+#: bound (a parameter consistent with it) gives 0.026; one whose 2.5 % quantile is still
+#: 2 sd inside, > 0.5; a flat posterior ending at the bound, 0.04.
+BOUND_PILE = 0.1
+#: A posterior piled at a bound within this many least-squares sigma of the estimate (or with
+#: the estimate at the bound) is a limit; further away, a ridge the data do not close.
+LIMIT_SIGMA = 3.0
+
+
+def bound_notes(
+    result: Any,
+    names: Sequence[str],
+    samples: NDArray,
+    lo: NDArray,
+    hi: NDArray,
+    flat: NDArray,
+    log10: NDArray,
+) -> list[str]:
+    """What to make of posteriors that pile up at a bound, one sentence per parameter.
+
+    Parameters
+    ----------
+    result : FitResult
+        The least-squares fit (its estimates say which parameters sat at a bound).
+    names : sequence of str
+        lmfit names of the columns.
+    samples : ndarray, shape (n, len(names))
+        The kept samples in the prior's coordinates (the value for amplitudes with a uniform
+        prior, the fit coordinate otherwise), where "piled at the bound" is measured.
+    lo, hi : ndarray
+        The bounds in the same coordinates.
+    flat : ndarray, shape (n, len(names))
+        The same samples in fit space (their correlations name the partner).
+    log10 : ndarray of bool
+        Columns of ``samples`` that are log10 of the physical value (log-uniform priors).
+    """
+    from etm.fit.diagnose import parameter_label
+
+    if samples.shape[0] < 20:
+        return []
+    q = np.percentile(samples, [2.5, 15.87, 84.13, 97.5], axis=0)
+    width = q[2] - q[1]
+    by_fit = {e.fit_name: e for e in result.estimates} if result.estimates else {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cc = np.corrcoef(flat.T) if flat.shape[1] > 1 else np.ones((1, 1))
+    out = []
+    for j, n in enumerate(names):
+        if not width[j] > 0:
+            continue
+        low = np.isfinite(lo[j]) and q[0, j] - lo[j] < BOUND_PILE * width[j]
+        high = np.isfinite(hi[j]) and hi[j] - q[3, j] < BOUND_PILE * width[j]
+        if not (low or high):
+            continue
+        e = by_fit.get(n)
+        label = parameter_label(result, n)
+        unit = f" {e.unit}" if e is not None and e.unit else ""
+        lg = bool(log10[j])
+        bound = float(lo[j] if low else hi[j])
+        side = "lower" if low else "upper"
+        phys_bound = 10.0**bound if lg else bound
+        near = e is not None and (
+            e.at_bound
+            or (
+                not (low and high)
+                and e.stderr is not None
+                and e.stderr > 0
+                and abs(phys_bound - e.value) < LIMIT_SIGMA * e.stderr
+            )
+        )
+        if near:
+            limit = np.percentile(samples[:, j], 95.0 if low else 5.0)
+            phys = 10.0**limit if lg else limit
+            out.append(
+                f"{label} is consistent with its {side} bound ({_bound_text(bound, lg)}): "
+                f"quote the 95 % {'upper' if low else 'lower'} limit "
+                f"{label.split(' [')[0]} {'<' if low else '>'} {phys:.3g}{unit}, not a value "
+                "with an error bar"
+            )
+            continue
+        c = np.where(np.arange(len(names)) == j, 0.0, np.abs(np.nan_to_num(cc[j])))
+        k = int(np.argmax(c))
+        partner = ""
+        who = label
+        if c[k] > 0.9:
+            partner = (
+                f"; it moves with {parameter_label(result, names[k])} (chain r = {cc[j, k]:+.3f}), "
+                "whose interval the bound sets as well"
+            )
+            who = parameter_label(result, names[k])
+        ls = ""
+        if e is not None:
+            err = f" +- {e.stderr:.3g}" if e.stderr is not None else ""
+            ls = f" (least squares: {e.value:.4g}{err}{unit})"
+        where = (
+            f"spreads over its whole range ({_bound_text(lo[j], lg)} to {_bound_text(hi[j], lg)})"
+            if low and high
+            else f"runs to its {side} bound ({_bound_text(bound, lg)})"
+        )
+        out.append(
+            f"the posterior of {label} {where}{ls}: these data do not bound it{partner}; the "
+            "interval reflects the bound you chose (the prior), not the data: fix "
+            f"{who} (--fix) or share it with curves that determine it (--share)"
+        )
+    return out
+
+
+def _bound_text(bound: float, log10: bool) -> str:
+    return f"{10.0**bound:.3g}" if log10 else f"{bound:.4g}"

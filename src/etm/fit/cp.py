@@ -93,6 +93,8 @@ class _CpCurve(LinearCurve):
     #: curve's wide box: its cutoffs trade off against nP); ~2000 integrals, ~2 s.
     SURROGATE_REFINED = (14, 12, 12)
     _surrogate: Any = None
+    #: Parameter sets :meth:`shape_many` gave the exact integral (outside the surrogate's box).
+    surrogate_misses = 0
 
     def prepare_sampling(
         self, box: Mapping[str, tuple[float, float]] | None, best: Mapping[str, float] | None
@@ -122,11 +124,27 @@ class _CpCurve(LinearCurve):
             lo,
             hi,
             self.SURROGATE_NODES,
+            weight=self._fall,
         )
         _, approx, exact = surrogate.check()
         self._surrogate = surrogate
         nP = 1.0 if best is None else float(best.get("nP_per_g", 1.0))
-        return float(np.max(np.abs(approx - exact)) * nP)
+        err = np.max(np.abs(approx - exact), axis=1)
+        # the error in the data's unit where the walkers go: at a check point whose shape is
+        # smaller than the best's (larger Dmin) nP grows to keep the ATS part the data's size,
+        # and the error with it (a wide box rebuilt over walkers that ran along the ridge)
+        keys = ("Dmin_K", "X0min_KA2", "X0max_KA2")
+        have = best is not None and all(k in best for k in keys)
+        size = float(np.max(np.abs(self.shape("ATS", best)))) if have else 0.0
+        peak = np.max(np.abs(exact), axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            grown = np.where(peak > 0, err * size / peak, 0.0)
+        return float(max(np.max(err) * nP, np.max(grown) * nP))
+
+    def _fall(self, q: NDArray) -> NDArray[np.float64]:
+        """exp(-Dmin/T) at each point, q = log10 (Dmin, X0min, X0max): the Boltzmann fall of the
+        shape with Dmin that the surrogate divides out (exponent capped: no underflow to 0)."""
+        return np.exp(-np.minimum(10.0 ** q[0] / self.T, 600.0))
 
     def _ats_exact(self, Dmin: float, X0a: float, X0b: float) -> NDArray[np.float64]:
         lo, hi = min(X0a, X0b), max(X0a, X0b)
@@ -148,6 +166,7 @@ class _CpCurve(LinearCurve):
             inside, shape = self._surrogate(np.log10(np.column_stack([D, Xa, Xb])))
         else:
             inside, shape = np.zeros(W, dtype=bool), np.zeros((W, self.T.size))
+        self.surrogate_misses += int(W - np.count_nonzero(inside))
         for w in np.flatnonzero(~inside):
             shape[w] = self.ats_unit(float(D[w]), float(Xa[w]), float(Xb[w]))
         return shape

@@ -12,7 +12,9 @@ in this order:
 * groups of free parameters linked by |r| > 0.95 in the least-squares correlation matrix, named
   as not separately identifiable (one line per group, with the strongest pair), with what to do
   (fix one, or share it across curves);
-* an MCMC that did not converge, with its diagnosis (:mod:`etm.fit.mcmc`).
+* an MCMC that did not converge, with its diagnosis (:mod:`etm.fit.mcmc`);
+* MCMC posteriors piled up at a bound: a limit to quote, or an interval the bound set instead
+  of the data (:func:`etm.fit.chain.bound_notes`).
 
 ``etm fit`` prints them and writes them into params.json (``warnings``), params.md and
 report.html. See docs/fitting.md ("Diagnosis").
@@ -223,4 +225,6 @@ def diagnose(result: Any) -> list[str]:
     mc = getattr(result, "mcmc", None)
     if mc is not None and not mc.converged:
         out.append(f"WARNING: MCMC {mc.stop_reason}")
+    for note in getattr(mc, "bound_notes", ()) if mc is not None else ():
+        out.append(f"WARNING: MCMC: {note}")
     return list(dict.fromkeys(out))

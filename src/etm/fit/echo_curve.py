@@ -236,6 +236,8 @@ class EchoCurve(ShapeCache):
     #: log10); at most three of them may vary.
     SURROGATE_NODES = 10
     _surrogate: Any = None
+    #: Parameter sets :meth:`evaluate_many` gave the exact echo (outside the surrogate's box).
+    surrogate_misses = 0
 
     def prepare_sampling(
         self, box: Mapping[str, tuple[float, float]] | None, best: Mapping[str, float] | None
@@ -299,6 +301,7 @@ class EchoCurve(ShapeCache):
             q = np.column_stack([np.asarray(v[n], dtype=float) for n in vary])
             q = np.where(logs, np.log10(np.where(logs, q, 1.0)), q)
             inside, vals = sur(q)
+            self.surrogate_misses += int(W - np.count_nonzero(inside))
         out = np.empty((W, self.B.size))
         for w, vw in enumerate(rows):
             if inside[w]:

@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 
 from etm.fit.chain import (
     autocorr_times,
+    bound_notes,
     chain_diagnosis,
     check_chain_memory,
     default_walkers,
@@ -37,6 +38,7 @@ from etm.fit.chain import (
 from etm.fit.engine import FitResult
 from etm.fit.posterior import Posterior
 from etm.fit.progress import Progress, checkpoint
+from etm.fit.sampling import RunSurrogate, importance_correct
 
 __all__ = ["McmcResult", "check_chain_memory", "predictive_band", "run_mcmc"]
 
@@ -81,6 +83,9 @@ class McmcResult:
         How the model was evaluated ("exact", or the surrogate and its checked error).
     marginalized : str
         Which linear amplitudes were marginalized analytically (:mod:`etm.fit.posterior`).
+    bound_notes : tuple of str
+        Posteriors piled up at a bound: a limit to quote, or a ridge the bound closed instead
+        of the data (:func:`etm.fit.chain.bound_notes`).
     """
 
     var_names: tuple[str, ...]
@@ -105,6 +110,7 @@ class McmcResult:
     tau_factor: float = 50.0
     surrogate: str = "exact"
     marginalized: str = ""
+    bound_notes: tuple[str, ...] = ()
 
 
 #: Posteriors of running pool samplers, found by the forked workers by key (nothing pickled).
@@ -121,87 +127,6 @@ class _PoolLogP:
 
     def __call__(self, theta: NDArray) -> Any:
         return _pool_logp(self.key, theta)
-
-
-#: Surrogate error [smallest sigma] up to which the chain uses it as is (a chi^2 change
-#: <~ 0.01), and up to which it is used with the exact importance correction of the samples.
-SURROGATE_EXACT_SIGMA = 1e-3
-SURROGATE_CORRECTED_SIGMA = 0.1
-
-
-def _prepare_surrogate(
-    post: Posterior, best: NDArray, err: NDArray, k_sigma: float
-) -> tuple[str, bool]:
-    """Ask each curve model for a checked surrogate over the box best +- k_sigma err. Returns
-    (description, correct): used as is if its error is <= SURROGATE_EXACT_SIGMA of the
-    smallest sigma, with the exact importance correction (``correct``) up to
-    SURROGATE_CORRECTED_SIGMA, not at all beyond, or if some model offers none."""
-    prob = post.prob
-    if not all(hasattr(m, "evaluate_many") and hasattr(m, "prepare_sampling") for m in prob.models):
-        return "exact (the model has no evaluate_many)", False
-    worst = 0.0
-    for i, m in enumerate(prob.models):
-        box: dict[str, tuple[float, float]] = {}
-        for pname, j, fixed, log10 in post.maps[i]:
-            if j is None:
-                lo = hi = fixed
-            else:
-                lo = max(best[j] - k_sigma * err[j], post.fit_lo[j])
-                hi = min(best[j] + k_sigma * err[j], post.fit_hi[j])
-            box[pname] = (10.0**lo, 10.0**hi) if log10 else (lo, hi)
-        vals = {k: float(x) for k, x in post.values(post.to_sampler(best), i).items()}
-        e = m.prepare_sampling(box, vals)  # max |surrogate - exact| at check points [y unit]
-        sigma = float(np.min(prob.sigmas[i]))
-        refined = getattr(m, "SURROGATE_REFINED", None)
-        if e is not None and e / sigma > SURROGATE_EXACT_SIGMA and refined is not None:
-            # a wide box (one curve's cutoffs trade off): more nodes, built once
-            m.SURROGATE_NODES = refined
-            e = m.prepare_sampling(box, vals)
-        if e is None:
-            for mm in prob.models:
-                mm.prepare_sampling(None, None)
-            return "exact (no surrogate for this curve)", False
-        worst = max(worst, float(e) / sigma)
-    if worst > SURROGATE_CORRECTED_SIGMA:
-        for m in prob.models:
-            m.prepare_sampling(None, None)
-        return (
-            f"exact (surrogate error {worst:.2g} sigma > {SURROGATE_CORRECTED_SIGMA} sigma)",
-            False,
-        )
-    post.use_many = True
-    how = (
-        f"Chebyshev surrogate inside +-{k_sigma:g} least-squares sigma (checked error <= "
-        f"{worst:.2g} sigma; exact outside)"
-    )
-    return how, worst > SURROGATE_EXACT_SIGMA
-
-
-def _importance(
-    post: Posterior, S: NDArray, chi2_s: NDArray, rng: np.random.Generator, max_exact: int
-) -> tuple[NDArray, NDArray, str]:
-    """Correct samples of the surrogate posterior to the exact one: (at most ``max_exact`` of
-    them, evenly spaced) weights exp(-(chi2_exact - chi2_surrogate)/2), then systematic
-    resampling. Returns (samples, exact chi^2 of each, a description with the weights' ESS)."""
-    if S.shape[0] > max_exact:
-        idx = np.linspace(0, S.shape[0] - 1, max_exact).round().astype(int)
-        S, chi2_s = S[idx], chi2_s[idx]
-    post.use_many = False
-    chi2_e = post.chi2(S)
-    post.use_many = True
-    d = chi2_e - chi2_s
-    w = np.exp(-0.5 * (d - d.min()))
-    w /= w.sum()
-    n = S.shape[0]
-    ess = 1.0 / float(np.sum(w**2))
-    pick = np.searchsorted(np.cumsum(w), (rng.random() + np.arange(n)) / n)
-    pick = np.minimum(pick, n - 1)
-    note = (
-        f"; samples corrected to the exact model by importance weights on {n} samples "
-        f"(|chi2 exact - surrogate| <= {np.max(np.abs(d)):.2g}, weights' ESS {ess / n:.0%}) "
-        "and resampled"
-    )
-    return S[pick], chi2_e[pick], note
 
 
 def _initial(rng: np.random.Generator, best, cov, err, lo, hi, nwalkers) -> NDArray:
@@ -375,9 +300,7 @@ def run_mcmc(
     cov, start_note = _start_covariance(result, names, best, err, post.fit_lo, post.fit_hi)
     if start_note:
         err = np.sqrt(np.diag(cov))
-    how, correct = "exact", False
-    if surrogate and processes == 1:
-        how, correct = _prepare_surrogate(post, best, err, 5.0)
+    sur = RunSurrogate(post, best, err, 5.0) if surrogate and processes == 1 else None
     rng = np.random.default_rng(seed)
     p0 = post.to_sampler(_initial(rng, best, cov, err, post.fit_lo, post.fit_hi, nwalkers))
     p0 = _finite_start(post, p0[:, post.free], rng)  # the covariance's sampled marginal
@@ -408,6 +331,10 @@ def run_mcmc(
                 bar.update(1)
             state = sampler.get_last_sample()
             it = sampler.iteration
+            if sur is not None and block == check_every:
+                recent = sampler.get_chain(discard=it - block).reshape(-1, ndim)
+                if sur.update(recent, block * nwalkers, it):
+                    state = state.coords  # log-probabilities again, with the new surrogate
             if it % check_every or it < min_steps:
                 continue
             prev, tau = tau, _autocorr(sampler, post)
@@ -475,12 +402,17 @@ def run_mcmc(
         S = post.full(kept)
         lnp = sampler.get_log_prob(discard=burn, thin=thin, flat=True)
         marg = "none (every free parameter sampled by emcee)"
-    if correct:
-        S, chi2, note = _importance(post, S, -2.0 * lnp, np.random.default_rng([seed, 2]), 2000)
+    how = "exact" if sur is None else sur.describe()
+    if sur is not None and sur.correct:
+        S, chi2, note = importance_correct(
+            post, S, -2.0 * lnp, np.random.default_rng([seed, 2]), 2000
+        )
         lnp = -0.5 * chi2
         how += note
     flat = post.to_fit(S)
     phys, units, curves, pnames = _physical(result, names, flat)
+    log10 = np.array([n.startswith("log10_") for n in names]) & ~post.lin
+    at_bounds = bound_notes(result, names, S, post.lo, post.hi, flat, log10)
     mc = McmcResult(
         var_names=tuple(names),
         flatchain=flat,
@@ -504,6 +436,7 @@ def run_mcmc(
         tau_factor=tau_factor,
         surrogate=how,
         marginalized=marg,
+        bound_notes=tuple(at_bounds),
     )
     return replace(result, mcmc=mc)
 

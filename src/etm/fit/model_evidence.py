@@ -50,27 +50,16 @@ def _reference_covariance(result: FitResult, names: list[str], lo, hi) -> np.nda
 
 def _prepare(post: Any, best: np.ndarray, err: np.ndarray, k_sigma: float) -> str:
     """Ask each curve model for its checked surrogate over best +- ``k_sigma`` err (fit space,
-    within the bounds), as :func:`etm.fit.mcmc.run_mcmc` does, but with the two X cutoffs'
-    ranges split at their midpoint: the prior keeps X0min < X0max, and a surrogate needs the
-    ranges apart (the model has a kink where they cross). Used if every model offers one with
-    an error <= :data:`etm.fit.mcmc.SURROGATE_CORRECTED_SIGMA` of the smallest sigma; returns
-    how the model is evaluated."""
-    from etm.fit.mcmc import SURROGATE_CORRECTED_SIGMA
+    within the bounds), as :func:`etm.fit.mcmc.run_mcmc` does
+    (:func:`etm.fit.sampling.prepare_surrogate`, without the refined rebuild), but with the two
+    X cutoffs' ranges split at their midpoint: the prior keeps X0min < X0max, and a surrogate
+    needs the ranges apart (the model has a kink where they cross). Used if every model offers
+    one with an error <= :data:`etm.fit.sampling.SURROGATE_CORRECTED_SIGMA` of the smallest
+    sigma; returns how the model is evaluated."""
+    from etm.fit.sampling import curve_boxes, prepare_surrogate, surrogate_box
 
-    prob = post.prob
-    if not all(hasattr(m, "evaluate_many") and hasattr(m, "prepare_sampling") for m in prob.models):
-        return "exact (the model has no evaluate_many)"
-    worst = 0.0
-    for i, m in enumerate(prob.models):
-        box: dict[str, list[float]] = {}
-        for pname, j, fixed, _log10 in post.maps[i]:
-            if j is None:
-                box[pname] = [fixed, fixed]
-            else:
-                box[pname] = [
-                    max(best[j] - k_sigma * err[j], post.fit_lo[j]),
-                    min(best[j] + k_sigma * err[j], post.fit_hi[j]),
-                ]
+    boxes = curve_boxes(post, *surrogate_box(post, best, err, k_sigma))
+    for box in boxes:
         a, b = box.get("X0min_KA2"), box.get("X0max_KA2")
         if a is not None and b is not None and a[1] >= b[0]:
             mid = 0.5 * (max(a[0], min(a[1], b[0])) + min(b[1], max(b[0], a[1])))
@@ -78,22 +67,9 @@ def _prepare(post: Any, best: np.ndarray, err: np.ndarray, k_sigma: float) -> st
                 a[1] = min(a[1], mid - 1e-3)
             if b[0] < b[1]:
                 b[0] = max(b[0], mid + 1e-3)
-        phys = {}
-        for pname, _j, _fixed, log10 in post.maps[i]:
-            lo, hi = box[pname]
-            phys[pname] = (10.0**lo, 10.0**hi) if log10 else (lo, hi)
-        vals = {k: float(x) for k, x in post.values(post.to_sampler(best), i).items()}
-        e = m.prepare_sampling(phys, vals)
-        if e is None:
-            for mm in prob.models:
-                mm.prepare_sampling(None, None)
-            return "exact (no surrogate for this curve)"
-        worst = max(worst, float(e) / float(np.min(prob.sigmas[i])))
-    if worst > SURROGATE_CORRECTED_SIGMA:
-        for m in prob.models:
-            m.prepare_sampling(None, None)
-        return f"exact (surrogate error {worst:.2g} sigma > {SURROGATE_CORRECTED_SIGMA} sigma)"
-    post.use_many = True
+    how, _, worst = prepare_surrogate(post, best, boxes, refine=False)
+    if how.startswith("exact"):
+        return how
     return (
         f"surrogates inside +-{k_sigma:g} reference sd (checked error <= {worst:.2g} sigma; "
         "exact outside)"

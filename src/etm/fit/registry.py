@@ -91,7 +91,11 @@ class SamplingModel(Protocol):
         self, box: Mapping[str, tuple[float, float]] | None, best: Mapping[str, float] | None
     ) -> float | None:
         """Build a surrogate over ``box`` (physical ranges per parameter) around ``best``, or
-        drop it (``box=None``); return its largest checked error [y unit], or None (none)."""
+        drop it (``box=None``); return its largest checked error [y unit], or None (none).
+
+        A model whose :meth:`evaluate_many` falls back to the exact model outside the box
+        counts those parameter sets in an integer attribute ``surrogate_misses``: the MCMC
+        rebuilds the surrogate over the walkers' range when the misses become frequent."""
         ...
 
     def evaluate_many(
