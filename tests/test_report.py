@@ -59,6 +59,31 @@ def test_html_is_self_contained_and_complete(sampled, tmp_path):
     assert doc["comparison"]["ETM_posterior_lnL"]["median"] <= -0.5 * r.chisqr + 1e-9
 
 
+def test_html_shows_figures_before_the_tables_and_every_status(sampled, tmp_path):
+    # issue 21: the figures came after seven tables, and free shared parameters had a blank
+    # status cell
+    r, cmp = sampled
+    report.write_fit_report(r, tmp_path / "o", cmp, provenance={"warnings": ["WARNING: w"]})
+    page = (tmp_path / "o" / "report.html").read_text()
+    heads = re.findall(r"<h2>(.*?)</h2>", page)
+    assert heads[:3] == ["Warnings", "Figures", "Model"]
+    shared = page.split("<h2>Shared parameters</h2>")[1].split("</table>")[0]
+    status = re.findall(
+        r"<tr><td>[^<]*</td><td>[^<]*</td><td>[^<]*</td><td>([^<]*)</td></tr>", shared
+    )
+    assert status and all(status), status  # shared, fixed or at bound: never blank
+
+
+def test_axis_labels_are_mathtext_with_units():
+    from etm.fit.plots import axis_label, unit_tex
+
+    assert unit_tex("1/(s K^5)") == "s$^{-1}$ K$^{-5}$" and unit_tex("D kV/m") == "D kV m$^{-1}$"
+    assert axis_label("Dmin_K", "K") == r"$D_\mathrm{min}$ [K]"
+    assert axis_label("n_c", "photons") == "$n_c$ [photons]"
+    assert axis_label("S_TLS", "1") == r"$S_\mathrm{TLS}$"  # dimensionless: no brackets
+    assert axis_label("new_param", "K", log10=True) == "log$_{10}$ new_param [K]"
+
+
 def test_terminal_lines_show_posterior_beside_least_squares(sampled):
     r, _ = sampled
     lines = report.terminal_lines(r)

@@ -18,22 +18,16 @@ import numpy as np
 
 from etm.fit.engine import FitResult
 from etm.fit.joint import JointFitResult
-from etm.fit.plots import fit_figure, png_bytes
+from etm.fit.plots import fit_figure, png_bytes, slug
 from etm.fit.registry import lookup
 from etm.io import atomic_write_dir
 
 __all__ = ["check_joint_outputs", "part_results", "write_joint_report"]
 
 
-def _slug(text: str) -> str:
-    import re
-
-    return re.sub(r"[^A-Za-z0-9.-]+", "_", text).strip("_") or "curve"
-
-
 def _figure_names(parts: Sequence[tuple[str, Any, Any]]) -> list[str]:
     return [
-        f"fit_{k}{obs}_{i}_{_slug(c.label)}.png"
+        f"fit_{k}{obs}_{i}_{slug(c.label)}.png"
         for k, (obs, curves, _) in enumerate(parts)
         for i, c in enumerate(curves)
     ]

@@ -9,6 +9,7 @@ touched); matplotlib is imported inside each function. Used by :mod:`etm.fit.rep
 from __future__ import annotations
 
 import io as _io
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,13 +18,19 @@ import numpy as np
 from etm.fit.engine import FitResult
 
 __all__ = [
+    "PARAM_SYMBOLS",
+    "axis_label",
     "corner_figure",
     "corner_groups",
     "curve_label",
+    "figure_names",
     "fit_figure",
     "overlay_figure",
     "parameters_vs_T_figure",
     "png_bytes",
+    "report_figures",
+    "slug",
+    "unit_tex",
     "y_scale",
 ]
 
@@ -33,7 +40,97 @@ _PLOT_SCALE = {
     "rel_1": (1e5, r"$[\varepsilon'(B) - \varepsilon'(0)]/\varepsilon'$ [$10^{-5}$]"),
 }
 #: Labels of observables whose y column shares a unit name with another's (``rel_1``).
-_PLOT_SCALE_BY_OBSERVABLE = {"echo": (1.0, r"$A(B)/A(B_\mathrm{high})$")}
+_PLOT_SCALE_BY_OBSERVABLE = {
+    "echo": (1.0, r"$A(B)/A(B_\mathrm{high})$"),
+    "eps_T": (1e5, r"$\delta\varepsilon'/\varepsilon'$ [$10^{-5}$]"),
+}
+_PLOT_SCALE |= {
+    "M_J_per_Tg": (1e3, r"$M$ [emu g$^{-1}$]"),  # 1 emu = 1e-3 J/T
+    "tand_1": (1e6, r"$\tan\delta$ [$10^{-6}$]"),
+    "Qi_1": (1.0, r"$Q_i$"),
+    "f_Hz": (1e-9, r"$f_0$ [GHz]"),
+}
+
+#: Mathtext symbols of the fit parameters (:func:`axis_label`); others are drawn by name.
+PARAM_SYMBOLS = {
+    "A_2LS_per_a0": r"$A_\mathrm{2LS}$",
+    "A_phonon_per_sK3": r"$A_\mathrm{ph}$",
+    "C": r"$C$",
+    "Delta_K": r"$\Delta$",
+    "Dmin_K": r"$D_\mathrm{min}$",
+    "E0_K": r"$E_0$",
+    "F_delta0": r"$F\delta_0$",
+    "Gamma_2LS_per_sK3": r"$\Gamma_\mathrm{2LS}$",
+    "Gamma_inv_per_sK5": r"$\Gamma^{-1}$",
+    "Pc_W": r"$P_c$",
+    "S_TLS": r"$S_\mathrm{TLS}$",
+    "T0_K": r"$T_0$",
+    "X0max_KA2": r"$X_{0,\mathrm{max}}$",
+    "X0min_KA2": r"$X_{0,\mathrm{min}}$",
+    "alpha": r"$\alpha$",
+    "amplitude_K": r"$A$",
+    "beta": r"$\beta$",
+    "beta1": r"$\beta_1$",
+    "beta_J_per_gK4": r"$\beta$",
+    "c_2LS_per_sK": r"$c_\mathrm{2LS}$",
+    "c_per_sK": r"$c$",
+    "chi_dia_J_per_T2g": r"$\chi_\mathrm{dia}$",
+    "df_r_Hz": r"$\delta f_r$",
+    "f_r_Hz": r"$f_r$",
+    "inverse_Q_other": r"$1/Q_\mathrm{other}$",
+    "nP2LS_per_g_per_K": r"$n_{P,\mathrm{2LS}}$",
+    "nP_per_g": r"$nP$",
+    "n_Fe2_per_g": r"$n_{\mathrm{Fe}^{2+}}$",
+    "n_Fe3_per_g": r"$n_{\mathrm{Fe}^{3+}}$",
+    "n_c": r"$n_c$",
+    "p1F0_DkV_per_m": r"$p_1F_0$",
+    "tan_omega_dtau": r"$\tan\omega\delta\tau$",
+}
+
+
+def unit_tex(unit: str) -> str:
+    """A unit string of the fit (``"K A^2"``, ``"1/(s K^3)"``) in mathtext; "" if dimensionless.
+
+    Examples
+    --------
+    >>> unit_tex("K A^2"), unit_tex("1/(s K^3)"), unit_tex("J/(g K^4)"), unit_tex("1")
+    ('K Å$^{2}$', 's$^{-1}$ K$^{-3}$', 'J g$^{-1}$ K$^{-4}$', '')
+    """
+    if unit.strip() in ("", "1"):
+        return ""
+    num, _, den = unit.partition("/")
+    parts = [] if num.strip() == "1" else [_unit_token(t, 1) for t in num.split()]
+    parts += [_unit_token(t, -1) for t in den.strip().strip("()").split()]
+    return " ".join(parts)
+
+
+def _unit_token(t: str, sign: int) -> str:
+    base, _, p = t.partition("^")
+    power = sign * (int(p) if p else 1)
+    base = {"A": "Å", "a0": "$a_0$", "us": "µs"}.get(base, base)
+    return base if power == 1 else f"{base}$^{{{power}}}$"
+
+
+def axis_label(name: str, unit: str, log10: bool = False, scale: int = 0) -> str:
+    r"""An axis label for the parameter ``name``: its symbol, log10 if drawn so, and its unit
+    (times 10^scale).
+
+    Examples
+    --------
+    >>> axis_label("X0min_KA2", "K A^2", log10=True)
+    '$\\log_{10}\\,X_{0,\\mathrm{min}}$ [K Å$^{2}$]'
+    >>> axis_label("nP2LS_per_g_per_K", "1/(g K)", scale=17)
+    '$n_{P,\\mathrm{2LS}}$ [$10^{17}$ g$^{-1}$ K$^{-1}$]'
+    """
+    sym = PARAM_SYMBOLS.get(name)
+    if sym is None:  # no symbol: the name as plain text
+        sym = f"log$_{{10}}$ {name}" if log10 else name
+    elif log10:
+        sym = rf"$\log_{{10}}\,{sym[1:-1]}$"
+    u = unit_tex(unit)
+    if scale:
+        u = f"$10^{{{scale}}}$ {u}".strip()
+    return f"{sym} [{u}]" if u else sym
 
 
 def y_scale(observable: str, y_name: str) -> tuple[float, str]:
@@ -200,8 +297,8 @@ def parameters_vs_T_figure(result: FitResult) -> Any | None:
                     capsize=3,
                     label="MCMC 16/50/84 %",
                 )
-        ax.set_xlabel("T [K]")
-        ax.set_ylabel(f"{n} [{es[0].unit}]")
+        ax.set_xlabel("$T$ [K]")
+        ax.set_ylabel(axis_label(n, es[0].unit))
         if n.startswith("X0"):
             ax.set_yscale("log")
     axes[0].legend(fontsize=7)
@@ -247,7 +344,22 @@ def corner_figure(result: FitResult, names: Sequence[str] | None = None) -> Any:
     m = result.mcmc
     names = list(m.var_names) if names is None else list(names)
     cols = [m.var_names.index(k) for k in names]
-    best = [result.lmfit_result.params[k].value for k in names]
+    best = np.array([result.lmfit_result.params[k].value for k in names], dtype=float)
+    data = m.flatchain[:, cols].copy()
+    est = {e.fit_name: e for e in result.estimates}
+    labels = []
+    for k, name in enumerate(names):
+        e = est.get(name)
+        log10 = name.startswith("log10_")
+        med = float(np.median(data[:, k]))
+        # linear columns of large or small size in units of 10^p: no offset text to collide
+        p = 0 if log10 or med == 0 or 1e-2 <= abs(med) < 1e3 else int(np.floor(np.log10(abs(med))))
+        data[:, k] /= 10.0**p
+        best[k] /= 10.0**p
+        label = name if e is None else axis_label(e.name, e.unit, log10, p)
+        if e is not None and e.curve is not None and len(result.curves) > 1:
+            label = f"{label} ({e.curve})"
+        labels.append(label)
     n = len(names)
     fig = Figure(figsize=(1.6 * n + 1.2, 1.6 * n + 1.2))
     few = m.flatchain.shape[0] < 500
@@ -261,8 +373,8 @@ def corner_figure(result: FitResult, names: Sequence[str] | None = None) -> Any:
     root.addFilter(quiet)
     try:
         return corner.corner(
-            m.flatchain[:, cols],
-            labels=names,
+            data,
+            labels=labels,
             truths=best,
             fig=fig,
             quantiles=(0.1587, 0.5, 0.8413),
@@ -281,3 +393,54 @@ def png_bytes(fig: Any, dpi: int = 110) -> bytes:
     buf = _io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
+
+
+def slug(text: str) -> str:
+    """``text`` as a file-name part: runs of other characters than letters, digits, dot and
+    dash become one underscore."""
+    return re.sub(r"[^A-Za-z0-9.-]+", "_", text).strip("_") or "curve"
+
+
+def figure_names(curves: Sequence[Any], mcmc: bool) -> list[str]:
+    """The file names of a report's figures for ``curves`` (:func:`report_figures`)."""
+    names = [f"fit_{i}_{slug(c.label)}.png" for i, c in enumerate(curves)]
+    if len(curves) > 1:
+        names.append("overlay.png")
+    if mcmc:  # corner.png, and one per curve when the parameters are many (corner_groups)
+        names.append("corner.png")
+        if len(curves) > 1:
+            names += [f"corner_{i}_{slug(c.label)}.png" for i, c in enumerate(curves)]
+    return names
+
+
+def report_figures(
+    result: FitResult, table: dict[str, Any] | None = None
+) -> list[tuple[str, bytes]]:
+    """(file name, PNG bytes) of every figure of the report: one fit per curve (with the
+    posterior-predictive band after MCMC), the overlay of all curves (both drawn from
+    ``curves.csv``, :func:`etm.fit.curves.curves_table`), the per-curve parameters against T,
+    the corner plot."""
+    from etm.fit.curves import curves_table
+
+    table = curves_table(result) if table is None else table
+    names = figure_names(result.curves, result.mcmc is not None)
+    figs = [
+        (names[i], png_bytes(fit_figure(result, i, table=table))) for i in range(len(result.curves))
+    ]
+    if len(result.curves) > 1:
+        if len({c.y_name for c in result.curves}) == 1:  # one axis only for one quantity
+            figs.append(("overlay.png", png_bytes(overlay_figure(result, table=table))))
+        pt = parameters_vs_T_figure(result)
+        if pt is not None:
+            figs.append(("parameters_vs_T.png", png_bytes(pt)))
+    from etm.fit.registry import lookup
+
+    own = lookup(result.observable).figures  # the observable's figures (loss channels)
+    figs += [(n, png_bytes(f)) for n, f in (own(result, table) if own is not None else [])]
+    if result.mcmc is not None:
+        for curve, group in corner_groups(result):
+            name = "corner.png"
+            if curve is not None:
+                name = f"corner_{curve}_{slug(result.curves[curve].label)}.png"
+            figs.append((name, png_bytes(corner_figure(result, group), dpi=80)))
+    return figs

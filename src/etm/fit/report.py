@@ -21,15 +21,7 @@ import numpy as np
 
 from etm.fit.compare import ModelComparison
 from etm.fit.engine import FitResult
-from etm.fit.plots import (
-    corner_figure,
-    corner_groups,
-    curve_label,
-    fit_figure,
-    overlay_figure,
-    parameters_vs_T_figure,
-    png_bytes,
-)
+from etm.fit.plots import corner_figure, curve_label, figure_names, fit_figure, report_figures
 from etm.io import atomic_write_dir, provenance
 
 __all__ = [
@@ -67,6 +59,17 @@ def format_value(value: float, err: float | None, digits: int = 2) -> str:
         return f"({v:.{nd}f} ± {e:.{nd}f})e{exp}"
     nd = max(0, digits - 1 - int(math.floor(math.log10(err))))
     return f"{value:.{nd}f} ± {err:.{nd}f}"
+
+
+def _figure_html(figures: Sequence[tuple[str, bytes]]) -> list[str]:
+    out = ["<h2>Figures</h2>"]
+    for name, png in figures:
+        b64, alt = base64.b64encode(png).decode("ascii"), html.escape(name)
+        out.append(
+            f'<figure><img alt="{alt}" src="data:image/png;base64,{b64}">'
+            f"<figcaption>{alt}</figcaption></figure>"
+        )
+    return out
 
 
 def _status(result: FitResult, e: Any) -> str:
@@ -252,7 +255,7 @@ def params_markdown(
         "|---|---|---|---|",
     ]
     for e in shared:
-        flag = "fixed" if not e.vary else ("at bound" if e.at_bound else "")
+        flag = "at bound" if e.vary and e.at_bound else _status(result, e)
         lines.append(f"| {e.name} | {format_value(e.value, e.stderr)} | {e.unit} | {flag} |")
     per = [e for e in result.estimates if e.curve is not None]
     if per:
@@ -429,7 +432,11 @@ def report_html_from_markdown(
 
     body: list[str] = []
     in_table = False
+    shown = False  # the figures go before the first table section (after the warnings)
     for line in md.splitlines():
+        if not shown and line.startswith("## ") and line != "## Warnings":
+            body += _figure_html(figures)
+            shown = True
         if line.startswith("|"):
             cells = [html.escape(x.strip()) for x in line.strip("|").split("|")]
             if set("".join(cells)) <= set("-"):
@@ -455,14 +462,7 @@ def report_html_from_markdown(
             body.append(f"<p>{_code(line)}</p>")
     if in_table:
         body.append("</table>")
-    body += list(extra)
-    body.append("<h2>Figures</h2>")
-    for name, png in figures:
-        b64 = base64.b64encode(png).decode("ascii")
-        body.append(
-            f'<figure><img alt="{html.escape(name)}" src="data:image/png;base64,{b64}">'
-            f"<figcaption>{html.escape(name)}</figcaption></figure>"
-        )
+    body += list(extra) + ([] if shown else _figure_html(figures))
     style = (
         "body{font-family:sans-serif;max-width:60em;margin:auto;padding:1em}"
         "table{border-collapse:collapse}td,th{border:1px solid #999;padding:2px 6px}"
@@ -522,21 +522,6 @@ def _code(text: str) -> str:
     )
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9.-]+", "_", text).strip("_") or "curve"
-
-
-def _figure_names(curves: Sequence[Any], mcmc: bool) -> list[str]:
-    names = [f"fit_{i}_{_slug(c.label)}.png" for i, c in enumerate(curves)]
-    if len(curves) > 1:
-        names.append("overlay.png")
-    if mcmc:  # corner.png, and one per curve when the parameters are many (corner_groups)
-        names.append("corner.png")
-        if len(curves) > 1:
-            names += [f"corner_{i}_{_slug(c.label)}.png" for i, c in enumerate(curves)]
-    return names
-
-
 def check_outputs(curves: Sequence[Any], out_dir: str | Path, *, mcmc: bool) -> list[str]:
     """Names of the files :func:`write_fit_report` may write (figures first).
 
@@ -546,7 +531,7 @@ def check_outputs(curves: Sequence[Any], out_dir: str | Path, *, mcmc: bool) -> 
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ValueError(f"--out {out} exists and is not a folder")
-    names = _figure_names(curves, mcmc) + ["parameters_vs_T.png"]
+    names = figure_names(curves, mcmc) + ["parameters_vs_T.png"]
     names += ["params.json", "params.md", "report.html", "curves.csv"]
     inputs = {Path(c.source).resolve() for c in curves}
     for n in names:
@@ -555,39 +540,6 @@ def check_outputs(curves: Sequence[Any], out_dir: str | Path, *, mcmc: bool) -> 
                 f"output {out / n} would overwrite an input file; choose another --out"
             )
     return names
-
-
-def report_figures(
-    result: FitResult, table: dict[str, Any] | None = None
-) -> list[tuple[str, bytes]]:
-    """(file name, PNG bytes) of every figure of the report: one fit per curve (with the
-    posterior-predictive band after MCMC), the overlay of all curves (both drawn from
-    ``curves.csv``, :func:`etm.fit.curves.curves_table`), the per-curve parameters against T,
-    the corner plot."""
-    from etm.fit.curves import curves_table
-
-    table = curves_table(result) if table is None else table
-    names = _figure_names(result.curves, result.mcmc is not None)
-    figs = [
-        (names[i], png_bytes(fit_figure(result, i, table=table))) for i in range(len(result.curves))
-    ]
-    if len(result.curves) > 1:
-        if len({c.y_name for c in result.curves}) == 1:  # one axis only for one quantity
-            figs.append(("overlay.png", png_bytes(overlay_figure(result, table=table))))
-        pt = parameters_vs_T_figure(result)
-        if pt is not None:
-            figs.append(("parameters_vs_T.png", png_bytes(pt)))
-    from etm.fit.registry import lookup
-
-    own = lookup(result.observable).figures  # the observable's figures (loss channels)
-    figs += [(n, png_bytes(f)) for n, f in (own(result, table) if own is not None else [])]
-    if result.mcmc is not None:
-        for curve, group in corner_groups(result):
-            name = "corner.png"
-            if curve is not None:
-                name = f"corner_{curve}_{_slug(result.curves[curve].label)}.png"
-            figs.append((name, png_bytes(corner_figure(result, group), dpi=80)))
-    return figs
 
 
 def write_fit_report(
