@@ -7,8 +7,10 @@ backend first), so importing :mod:`etm` or :mod:`etm.figures` never needs a disp
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import ModuleType
 
 import numpy as np
@@ -20,6 +22,7 @@ __all__ = [
     "frequency_text",
     "linear_field_axis",
     "log_field_axis",
+    "mathtext_cache",
     "pyplot",
     "refine_grid",
     "row_label",
@@ -35,6 +38,65 @@ def pyplot() -> ModuleType:
     import matplotlib.pyplot as plt
 
     return plt
+
+
+class _ParserKind:
+    """A matplotlib ``MathTextParser`` as a cache key: its class and output type only.
+
+    A parse depends on the parser only through these (the parsing grammar and the font-set
+    table are class attributes), but each renderer makes its own parser, so a cache keyed on
+    the parser object is new for every figure and every format."""
+
+    def __init__(self, parser) -> None:
+        self.parser = parser
+        self.key = (type(parser), getattr(parser, "_output_type", id(parser)))
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _ParserKind) and other.key == self.key
+
+
+@contextmanager
+def mathtext_cache(maxsize: int = 4096) -> Iterator[None]:
+    """Within the block, matplotlib keeps ``maxsize`` parsed mathtext strings for all figures.
+
+    matplotlib parses a mathtext string anew unless the same renderer parsed it among its last
+    50 strings (an ``lru_cache(50)`` on ``MathTextParser._parse_cached``, keyed on the parser,
+    and every renderer, so every figure and format, has its own parser). ``etm reproduce``
+    draws the same labels, tick labels and legends in many figures, a few hundred distinct
+    strings; parsing them (pyparsing, ~10 ms each) was a quarter of its CPU time, most of it
+    repeated. Here one cache serves every parser of the same output type; the key keeps the
+    string, dpi, font properties, antialiasing and hinting, everything the result depends
+    on, so the drawing is the same. The per-parser cache is put back on exit; with a
+    matplotlib whose cache looks otherwise, this does nothing.
+
+    Examples
+    --------
+    >>> with mathtext_cache():
+    ...     pass
+    """
+    from matplotlib.mathtext import MathTextParser
+
+    cached = MathTextParser.__dict__.get("_parse_cached")
+    parse = getattr(cached, "__wrapped__", None)
+    if parse is None or not hasattr(cached, "cache_info"):
+        yield
+        return
+
+    @functools.lru_cache(maxsize)
+    def by_kind(kind, *key):
+        return parse(kind.parser, *key)
+
+    def shared(self, *key):
+        return by_kind(_ParserKind(self), *key)
+
+    MathTextParser._parse_cached = shared
+    try:
+        yield
+    finally:
+        MathTextParser._parse_cached = cached
 
 
 def tex_number(x: float, digits: int = 3) -> str:
@@ -129,13 +191,14 @@ def refine_grid(
     max_points: int = 1500,
     max_rounds: int = 14,
     n_split: int = 2,
+    scale: float | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Sample ``f`` on ``x`` and refine the grid where the drawn curve bends.
 
-    A point is bad when it lies farther than ``tol`` x (the curve's range) from the chord of its
-    two neighbours (in ln x if ``log``): both intervals beside it are split in ``n_split``,
-    ``f`` is called on the new points only, and this repeats until no point is bad,
-    ``max_rounds`` rounds have passed or the next round would exceed ``max_points``. The drawn
+    A point is bad when it lies farther than ``tol`` x (the curve's range, or ``scale``) from
+    the chord of its two neighbours (in ln x if ``log``): both intervals beside it are split in
+    ``n_split``, ``f`` is called on the new points only, and this repeats until no point is
+    bad, ``max_rounds`` rounds have passed or the next round would exceed ``max_points``. The drawn
     peak heights and kinks are then within ~``tol`` of the curve's range of their true values
     whatever the starting grid, provided the starting grid sees every feature at one point at
     least.
@@ -158,6 +221,9 @@ def refine_grid(
     n_split : int
         Parts a bad interval is split into: 2 halves the most points; more take fewer rounds
         (fewer calls of ``f``, for an ``f`` whose cost is mostly per call).
+    scale : float, optional
+        The range ``tol`` is a fraction of, in the units of ``f`` (the drawn axis' range, for
+        a curve that is nearly flat or noisy on it); default: each curve's own range.
 
     Returns
     -------
@@ -182,7 +248,7 @@ def refine_grid(
         u = np.log(x) if log else x
         if u.size < 3:
             break
-        span = np.ptp(y, axis=1, keepdims=True)
+        span = np.ptp(y, axis=1, keepdims=True) if scale is None else np.full((1, 1), scale)
         span = np.where(span > 0.0, span, np.inf)
         t = (u[1:-1] - u[:-2]) / (u[2:] - u[:-2])
         chord = y[:, :-2] + t * (y[:, 2:] - y[:, :-2])

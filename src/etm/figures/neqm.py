@@ -16,12 +16,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from etm import materials
-from etm.figures.common import FIELD_LABEL, pyplot
+from etm.figures.common import FIELD_LABEL, pyplot, refine_grid
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["fig_neqm_comparison"]
+__all__ = ["NEQM_TOL", "fig_neqm_comparison", "neqm_curve"]
+
+#: Refinement tolerance of the NEQM curves, in A(B)/A(0.6 T): 5e-4, about a pixel of the
+#: panels (each ~0.25 high in A/A(0.6 T), ~350 pixels at 150 dpi), and 4x below the Sobol
+#: sampling error of 1024 points (~0.002, docs/neqm.md sec. 4). The NEQM's cost is per field
+#: (~3-8 ms at 1024 Sobol points); the old uniform 161 fields oversampled the flat parts.
+NEQM_TOL = 5e-4
 
 
 def _fields(n_B: int, B_max_T: float) -> np.ndarray:
@@ -41,6 +47,44 @@ def _neqm(name: str, B: np.ndarray, n_samples: int, B_high_T: float) -> np.ndarr
     )
 
 
+def neqm_curve(
+    name: str,
+    n_B: int = 41,
+    B_max_T: float = 0.6,
+    n_samples: int = 1024,
+    *,
+    tol: float = NEQM_TOL,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The NEQM's A(B)/A(B_max) of a row of :func:`etm.materials.neqm_row` as the figure draws
+    it: from ``n_B`` fields (half below 60 mT) refined where the curve bends, until every point
+    lies within ``tol`` (absolute, in A/A(B_max)) of its neighbours' chord
+    (:func:`etm.figures.common.refine_grid`).
+
+    The ensemble uses the same Sobol points at every field, so the curve is a smooth function
+    of B and its values do not depend on the grid; only the drawn polyline does.
+
+    Returns
+    -------
+    B : ndarray
+        Fields [T].
+    r : ndarray
+        A(B)/A(B_max).
+
+    Examples
+    --------
+    >>> B, r = neqm_curve("Suprasil I", n_B=6, n_samples=32)
+    >>> float(B[-1]), float(r[-1])
+    (0.6, 1.0)
+    """
+    return refine_grid(
+        lambda b: _neqm(name, b, n_samples, B_max_T),
+        _fields(n_B, B_max_T),
+        tol=tol,
+        scale=1.0,  # tol in units of A/A(B_max) itself, not of the curve's (tiny) range
+        max_points=400,
+    )
+
+
 def fig_neqm_comparison(
     n_B: int = 161, B_max_T: float = 0.6, n_samples: int = 1024, zoom_T: float = 0.06
 ) -> Figure:
@@ -49,7 +93,9 @@ def fig_neqm_comparison(
     Parameters
     ----------
     n_B : int
-        Number of fields (half of them below 60 mT, where the NEQM's dip is).
+        Number of fields of the ETM curves (half of them below 60 mT, where the NEQM's dip
+        is); the NEQM curves start from a third of them and are refined where they bend
+        (:func:`neqm_curve`, :data:`NEQM_TOL`).
     B_max_T : float
         Largest field [T], also the normalizing field (0.6 T, as Figs. 15-16).
     n_samples : int
@@ -88,7 +134,8 @@ def fig_neqm_comparison(
             [("BK7 tau12=1.5us", "BK7", "C2"), ("BK7 tau12=6us", "BK7", "C1")],
         ),
     ]
-    sup = _neqm("Suprasil I", B, n_samples, B_max_T)
+    n_neqm = max(n_B // 3, 6)
+    Bs, sup = neqm_curve("Suprasil I", n_neqm, B_max_T, n_samples)
     zoom = B <= zoom_T
     for (ax, axz), title, etm_rows, neqm_rows in panels:
         for name, c in etm_rows:
@@ -97,13 +144,13 @@ def fig_neqm_comparison(
             ax.plot(B, r, color=c, lw=1.6, label=f"ETM, {_row_label(row)}")
             axz.plot(B[zoom], r[zoom], color=c, lw=1.4)
         for name, glass, c in neqm_rows:
-            r = _neqm(name, B, n_samples, B_max_T)
+            Bn, r = neqm_curve(name, n_neqm, B_max_T, n_samples)
             tau = materials.echo_row(name).pulses.tau12_s * 1e6
             lab = f"NEQM, {glass}, $\\tau_{{12}} = {tau:g}\\,\\mu$s"
-            ax.plot(B, r, color=c, lw=1.3, ls="--", label=lab)
-            axz.plot(B[zoom], r[zoom], color=c, lw=1.3, ls="--")
-        ax.plot(B, sup, color="0.35", lw=1.2, ls=":", label="NEQM, Suprasil I (Fig. 14a)")
-        axz.plot(B[zoom], sup[zoom], color="0.35", lw=1.2, ls=":")
+            ax.plot(Bn, r, color=c, lw=1.3, ls="--", label=lab)
+            axz.plot(Bn[Bn <= zoom_T], r[Bn <= zoom_T], color=c, lw=1.3, ls="--")
+        ax.plot(Bs, sup, color="0.35", lw=1.2, ls=":", label="NEQM, Suprasil I (Fig. 14a)")
+        axz.plot(Bs[Bs <= zoom_T], sup[Bs <= zoom_T], color="0.35", lw=1.2, ls=":")
         for a in (ax, axz):
             a.axhline(1.0, color="0.7", lw=0.6)
             a.set_ylabel(f"$A(B)/A({B_max_T:g}\\,$T$)$")
