@@ -163,7 +163,13 @@ def _artanh_minus(u: NDArray) -> NDArray:
     """artanh(u) - u for 0 <= u < 1, with its series u^3/3 + u^5/5 + ... where it cancels."""
     small = u < 0.1
     us = np.where(small, 0.0, u)
-    series = sum(u ** (2 * k + 1) / (2 * k + 1) for k in range(1, 10))  # error < 0.01^9
+    # sum_{k=1}^{9} u^(2k+1)/(2k+1) (error < 0.01^9) by Horner's rule in u^2: nine
+    # multiply-adds instead of nine powers (the powers were most of an M(T) curve's time)
+    u2 = u * u
+    acc = np.full(np.shape(u), 1.0 / 19.0)
+    for k in range(8, 0, -1):
+        acc = acc * u2 + 1.0 / (2 * k + 1)
+    series = acc * u2 * u
     return np.where(small, series, np.arctanh(us) - us)
 
 

@@ -89,6 +89,7 @@ class _EpsCurve(LinearCurve):
     """
 
     LINEAR = {"amplitude_K": "ATS"}
+    SHAPE_PARAMS = {"ATS": ("Dmin_K", "X0min_KA2", "X0max_KA2")}
 
     def __init__(
         self, x_name: str, x: ArrayLike, metadata: Mapping[str, Any], orientation: str, where: str

@@ -77,6 +77,7 @@ class _MCurve(LinearCurve):
         "n_Fe3_per_g": "Fe3+",
         "chi_dia_J_per_T2g": "diamagnet",
     }
+    SHAPE_PARAMS = {"ATS": ("Dmin_K", "X0min_KA2", "X0max_KA2", "E0_K")}
 
     def __init__(
         self, x_name: str, x: ArrayLike, metadata: Mapping[str, Any], orientation: str, where: str

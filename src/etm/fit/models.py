@@ -81,6 +81,15 @@ class LinearCurve(ShapeCache):
 
     #: Amplitude parameter -> the component it multiplies.
     LINEAR: ClassVar[Mapping[str, str]] = {}
+    #: Component -> the parameters its fitted shape depends on: opts the component in to the
+    #: generic checked surrogate of :meth:`prepare_sampling` (empty: no surrogate).
+    SHAPE_PARAMS: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    #: Chebyshev nodes per varying coordinate of the generic surrogate (at most three vary),
+    #: and the nodes of its one rebuild when the first's checked error exceeds 1e-3 sigma.
+    SURROGATE_NODES: Any = 8
+    SURROGATE_REFINED: Any = 12
+    #: Parameter sets :meth:`shape_many` gave the exact shape (outside the surrogate's box).
+    surrogate_misses = 0
 
     def __init__(self) -> None:
         super().__init__()
@@ -120,10 +129,84 @@ class LinearCurve(ShapeCache):
     # --- many parameter sets at once (MCMC walkers) --------------------------------------------
 
     def shape_many(self, component: str, v: Mapping[str, NDArray]) -> NDArray[np.float64]:
-        """The shape of ``component`` for W parameter sets, shape (W, n) (one by one here)."""
+        """The shape of ``component`` for W parameter sets, shape (W, n): from the surrogate of
+        :meth:`prepare_sampling` inside its box, one by one with :meth:`shape` outside."""
         W = np.shape(next(iter(v.values())))[0]
-        rows = ({k: float(np.asarray(x)[w]) for k, x in v.items()} for w in range(W))
-        return np.array([self.shape(component, r) for r in rows]).reshape(W, self.T.size)
+        out = np.empty((W, self.T.size))
+        inside = np.zeros(W, dtype=bool)
+        sur = getattr(self, "_surrogates", {}).get(component)
+        if sur is not None:
+            cheb, vary, logs, pair = sur
+            q = np.column_stack([np.asarray(v[n], dtype=float) for n in vary])
+            q = np.where(logs, np.log10(np.where(logs, np.abs(q), 1.0)), q)
+            if pair is not None:  # (log X_lo, log X_hi / X_lo): the shape is symmetric
+                a, b = pair
+                x_lo, x_hi = np.minimum(q[:, a], q[:, b]), np.maximum(q[:, a], q[:, b])
+                q[:, a], q[:, b] = x_lo, x_hi - x_lo
+            inside, vals = cheb(q)
+            out[inside] = vals[inside]
+            self.surrogate_misses += int(W - np.count_nonzero(inside))
+        for w in np.flatnonzero(~inside):
+            out[w] = self.shape(component, {k: float(np.asarray(x)[w]) for k, x in v.items()})
+        return out
+
+    def prepare_sampling(
+        self, box: Mapping[str, tuple[float, float]] | None, best: Mapping[str, float] | None
+    ) -> float | None:
+        """Build (or, with ``box=None``, drop) a checked tensor Chebyshev interpolant
+        (:class:`etm.fit.surrogate.Chebyshev`) of each component's shape of
+        :attr:`SHAPE_PARAMS` over the parameters that vary in ``box`` (physical ranges; nodes
+        in log10 of positive ones; the two X cutoffs as log10 of the smaller and of their ratio,
+        since the shape is symmetric in them and folds where they meet), the others held at
+        ``best``. Returns the largest error
+        against the exact shape at 16 seeded random points of each box, times the component's
+        amplitude at ``best``, summed over the components [y unit]; None (no surrogate) if a
+        component has more than three varying parameters or the class declares none."""
+        from etm.fit.surrogate import Chebyshev
+
+        self._surrogates: dict[str, Any] = {}
+        if box is None or best is None or not self.SHAPE_PARAMS:
+            return None
+        amp_of = {c: a for a, c in self.LINEAR.items()}
+        total = 0.0
+        for comp, names in self.SHAPE_PARAMS.items():
+            vary = [n for n in names if n in box and box[n][1] > box[n][0]]
+            if not vary:
+                continue  # a constant shape: the cache serves it
+            if len(vary) > 3:
+                self._surrogates = {}
+                return None
+            lo = np.array([box[n][0] for n in vary], dtype=float)
+            hi = np.array([box[n][1] for n in vary], dtype=float)
+            logs = lo > 0
+            lo = np.where(logs, np.log10(np.where(logs, lo, 1.0)), lo)
+            hi = np.where(logs, np.log10(np.where(logs, hi, 1.0)), hi)
+            pair = None
+            if "X0min_KA2" in vary and "X0max_KA2" in vary:
+                # the shape is symmetric in the X cutoffs and folds (a kink) where they meet,
+                # zero there: in (log10 of the smaller, log10 of their ratio >= 0) it is smooth
+                # and the fold is the box's edge, whichever way the walkers order them
+                a, b = pair = vary.index("X0min_KA2"), vary.index("X0max_KA2")
+                gap = max(0.0, max(lo[a], lo[b]) - min(hi[a], hi[b]))
+                wide = max(hi[b] - lo[a], hi[a] - lo[b])
+                lo[a], hi[a] = min(lo[a], lo[b]), max(hi[a], hi[b])
+                lo[b], hi[b] = gap, wide
+            base = {k: float(x) for k, x in best.items()}
+
+            def exact(q, comp=comp, vary=vary, logs=logs, base=base, pair=pair):
+                x = np.array(q, dtype=float)
+                if pair is not None:
+                    x[pair[1]] = x[pair[0]] + x[pair[1]]
+                pts = zip(vary, logs, x, strict=True)
+                at = {n: float(10.0**y if lg else y) for n, lg, y in pts}
+                return self.shape(comp, base | at)
+
+            cheb = Chebyshev(exact, lo, hi, [self.SURROGATE_NODES] * len(vary))
+            _, approx, ref = cheb.check()
+            scale = abs(base.get(amp_of.get(comp, ""), 1.0))
+            total += float(np.max(np.abs(approx - ref))) * scale
+            self._surrogates[comp] = (cheb, vary, logs, pair)
+        return total
 
     def columns_many(
         self, v: Mapping[str, NDArray], components: Sequence[str]

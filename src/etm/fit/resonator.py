@@ -93,6 +93,11 @@ class _Curve(LinearCurve):
             ax.f, ax.F, ax.drive, ax.B, ax.T, ax.P,
         )  # fmt: skip
         self.LINEAR = {"C": "STM", "amplitude_K": "ATS"}
+        stm_params = ("T0_K", "A_phonon_per_sK3") if kind == "eps_T" else ("A_phonon_per_sK3",)
+        self.SHAPE_PARAMS = {
+            "STM": stm_params,
+            "ATS": ("Dmin_K", "X0min_KA2", "X0max_KA2", "Gamma_inv_per_sK5"),
+        }
         if kind == "f0":
             self.LINEAR = {**self.LINEAR, "f_r_Hz": "offset"}
             self.basis["offset"] = np.ones_like(self.T)

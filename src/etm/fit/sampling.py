@@ -48,8 +48,8 @@ SURROGATE_CORRECTED_SIGMA = 0.1
 #: A check block whose evaluations fell outside the surrogate's box (the exact model served
 #: them) more often than this rebuilds the surrogate over the walkers' range, at most
 #: SURROGATE_REBUILDS times per run (a posterior far from Gaussian: a ridge running to a bound).
-SURROGATE_MISS_FRACTION = 0.05
-SURROGATE_REBUILDS = 6
+SURROGATE_MISS_FRACTION = 0.02
+SURROGATE_REBUILDS = 8
 
 
 def surrogate_box(post: Posterior, best: NDArray, err: NDArray, k_sigma: float):
@@ -59,13 +59,14 @@ def surrogate_box(post: Posterior, best: NDArray, err: NDArray, k_sigma: float):
     return lo, hi
 
 
-def walker_box(post: Posterior, recent: NDArray, lo: NDArray, hi: NDArray):
+def walker_box(post: Posterior, recent: NDArray, lo: NDArray, hi: NDArray, pad: float = 1.0):
     """The box (fit space) around the walkers' recent positions ``recent`` (n, n_free), padded
-    by their span each side (they drift on), joined with the box ``lo, hi`` and cut to the
-    bounds; the marginalized columns keep theirs."""
+    by ``pad`` times their span each side (they drift on along a ridge: a box that keeps up
+    with them saves rebuilds), joined with the box ``lo, hi`` and cut to the bounds; the
+    marginalized columns keep theirs."""
     X = post.to_fit(post.full(recent))[:, post.free]
     a, b = X.min(axis=0), X.max(axis=0)
-    pad = b - a
+    pad = pad * (b - a)
     lo, hi = lo.copy(), hi.copy()
     f = post.free
     lo[f] = np.maximum(np.minimum(lo[f], a - pad), post.fit_lo[f])
@@ -113,7 +114,7 @@ def prepare_surrogate(
             and e is not None
             and e / sigma > SURROGATE_EXACT_SIGMA
             and refined is not None
-            and tuple(m.SURROGATE_NODES) != tuple(refined)
+            and np.any(np.asarray(m.SURROGATE_NODES) != np.asarray(refined))
         ):
             # a wide box (one curve's cutoffs trade off): more nodes, built once
             m.SURROGATE_NODES = refined
@@ -171,24 +172,32 @@ class RunSurrogate:
             return False
         if evaluations <= 0 or misses <= SURROGATE_MISS_FRACTION * evaluations:
             return False
-        lo, hi = walker_box(self.post, recent, self.lo, self.hi)
-        how, correct, worst = prepare_surrogate(
-            self.post, self.best, curve_boxes(self.post, lo, hi)
-        )
-        if how.startswith("exact"):
-            # too wide for a checked surrogate: back to the last box, the exact model outside
-            prepare_surrogate(self.post, self.best, curve_boxes(self.post, self.lo, self.hi))
+        models = self.post.prob.models
+        kept = [dict(vars(m)) for m in models]  # the current surrogates, to put back
+        for pad in (1.0, 0.0):  # padded by the walkers' span; else their range alone
+            lo, hi = walker_box(self.post, recent, self.lo, self.hi, pad)
+            how, correct, worst = prepare_surrogate(
+                self.post, self.best, curve_boxes(self.post, lo, hi)
+            )
+            if not how.startswith("exact"):
+                break
+            for m, state in zip(models, kept, strict=True):
+                vars(m).clear()
+                vars(m).update(state)
+        else:
+            # too wide for a checked surrogate: the last box stays, the exact model outside
             self.rebuilds.append(
                 f"at step {step} the walkers' range was too wide ({how[6:-1]}); kept the last box"
             )
             self.frozen = True
-        else:
-            self.lo, self.hi, self.worst = lo, hi, max(self.worst, worst)
-            self.correct = self.correct or correct
-            self.rebuilds.append(
-                f"rebuilt at step {step} over the walkers' range ({misses / evaluations:.0%} "
-                f"of the last block outside its box; checked error {worst:.2g} sigma)"
-            )
+            self._misses()
+            return False
+        self.lo, self.hi, self.worst = lo, hi, max(self.worst, worst)
+        self.correct = self.correct or correct
+        self.rebuilds.append(
+            f"rebuilt at step {step} over the walkers' range ({misses / evaluations:.0%} "
+            f"of the last block outside its box; checked error {worst:.2g} sigma)"
+        )
         self._misses()
         return True
 
