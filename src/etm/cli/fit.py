@@ -158,9 +158,10 @@ _MCMC_OPTIONS = ("steps", "walkers", "seed", "processes")
     default=1,
     show_default=True,
     type=click.IntRange(min=1, max=8),
-    help="MCMC: 1 = vectorized over walkers in this process (with the Cp and echo models' "
-    "checked surrogates, the echo's corrected to the exact model); 2 = a process pool "
-    "evaluating the exact model walker by walker. Needs --mcmc.",
+    help="MCMC: 1 = vectorized over walkers in this process (with the models' checked "
+    "surrogates, rebuilt when the walkers leave their box and corrected to the exact model "
+    "when not exact enough alone); 2 = a process pool evaluating the exact model walker by "
+    "walker. Needs --mcmc.",
 )
 @click.option(
     "--walkers",
