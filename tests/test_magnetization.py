@@ -370,3 +370,27 @@ def test_artanh_minus_series_against_a_long_exact_sum():
     u = np.concatenate([np.geomspace(1e-6, 0.0999, 50), np.linspace(0.1, 0.9, 9)])
     exact = np.array([math.fsum(x ** (2 * k + 1) / (2 * k + 1) for k in range(1, 400)) for x in u])
     np.testing.assert_allclose(_artanh_minus(u), exact, rtol=2e-13)
+
+
+def test_ats_finite_where_the_gap_rounds_away():
+    # Dmin = 1 mK with X0max = 1e8 K A^2 at 30 T: gaps E of ~1e4 K, and E^2 - y^2 = Dmin^2
+    # (1e-6 K^2) is below the rounding of E^2 (1e-8 K^2), so y/E rounds to 1 (before: a
+    # division by zero and arctanh(1) = inf, met by MCMC walkers). Finite and positive from
+    # 1 mK to 100 K with no warning (pytest turns warnings into errors)
+    from etm import magnetization
+    from etm.magnetization import _artanh_ratio_minus
+
+    T = np.array([1e-3, 0.1, 10.0, 100.0])
+    M = magnetization.ats(T, np.full_like(T, 30.0), ATSParams(1e-3, 1e2, 1e8, 1e17))
+    assert np.all(np.isfinite(M)) and np.all(M > 0)
+    # the stable form against arctanh(u) - u where that is well conditioned (both sides of
+    # the series' switch at u = 0.1; tolerance 1e-13, rounding), and against its asymptote
+    # (1/2) ln(4 E^2 / D^2) - 1 where u rounds to 1 (E = 1e6, D = 1e-3: next term ~D^2/E^2)
+    E = np.full(7, 3.0)
+    y = np.array([0.0, 0.1, 0.29, 0.31, 1.5, 2.9, 2.999])
+    assert_allclose(_artanh_ratio_minus(y, E, E * E - y * y), np.arctanh(y / E) - y / E, atol=1e-13)
+    E, D = np.array([1e6]), 1e-3
+    y = np.sqrt(E * E - D * D)
+    assert float(y[0] / E[0]) == 1.0  # the case that broke
+    got = _artanh_ratio_minus(y, E, np.array([D * D]))
+    assert_allclose(got, 0.5 * np.log(4 * E**2 / D**2) - 1.0, rtol=1e-14)

@@ -173,20 +173,39 @@ def _artanh_minus(u: NDArray) -> NDArray:
     return np.where(small, series, np.arctanh(us) - us)
 
 
+def _artanh_ratio_minus(y: NDArray, E: NDArray, gap2: NDArray) -> NDArray:
+    """artanh(y/E) - y/E for 0 <= y < E, given gap2 = E^2 - y^2 (> 0): near y = E from
+    (1/2) ln((E + y)^2 / gap2), so that a gap of D^2 << E^2 (lost when y/E rounds to 1) stays
+    finite; the series of :func:`_artanh_minus` where y/E < 0.1."""
+    u = y / E
+    small = u < 0.1
+    with np.errstate(divide="ignore"):
+        big = 0.5 * np.log(np.where(small, 1.0, (E + y) ** 2 / gap2)) - u
+    return np.where(small, _artanh_minus(np.where(small, u, 0.0)), big)
+
+
 def _shell_y2(E: NDArray, b: NDArray, p: ATSParams, orientation: str) -> NDArray:
     """Integral of w(y) y^2/(E^2 - y^2) dy over the allowed y at gap E (b > 0), closed form.
 
     On a piece with w = const + inv/y: const [E (artanh(y/E) - y/E)] + inv [-ln(E^2 - y^2)/2].
+    E^2 - y^2 = D^2 >= Dmin^2 on the allowed range; computed as E^2 - y^2 it rounds to 0 when
+    Dmin^2 < 1e-16 E^2 (a large X0max at a high field), so it is floored at Dmin^2 there.
     """
     out = np.zeros(np.broadcast(E, b).shape)
+    floor = p.Dmin_K**2
     for lo, hi, const, inv in y_pieces(E, b, p, orientation):
         ok = hi > lo
         lo_s = np.where(ok, lo, 0.0)
         hi_s = np.where(ok, hi, 0.0)
-        piece = const * E * (_artanh_minus(hi_s / E) - _artanh_minus(lo_s / E))
+        gap_hi = np.maximum(E * E - hi_s**2, floor)
+        gap_lo = np.maximum(E * E - lo_s**2, floor)
+        piece = (
+            const
+            * E
+            * (_artanh_ratio_minus(hi_s, E, gap_hi) - _artanh_ratio_minus(lo_s, E, gap_lo))
+        )
         if np.any(inv):
-            # E^2 - hi^2 >= Dmin^2 > 0 on the allowed range
-            piece = piece + inv * 0.5 * np.log1p((hi_s**2 - lo_s**2) / (E * E - hi_s**2))
+            piece = piece + inv * 0.5 * np.log1p((hi_s**2 - lo_s**2) / gap_hi)
         out = out + np.where(ok, piece, 0.0)
     return out
 

@@ -87,7 +87,7 @@ class LinearCurve(ShapeCache):
     #: Chebyshev nodes per varying coordinate of the generic surrogate (at most three vary),
     #: and the nodes of its one rebuild when the first's checked error exceeds 1e-3 sigma.
     SURROGATE_NODES: Any = 8
-    SURROGATE_REFINED: Any = 12
+    SURROGATE_REFINED: Any = 16
     #: Parameter sets :meth:`shape_many` gave the exact shape (outside the surrogate's box).
     surrogate_misses = 0
 
