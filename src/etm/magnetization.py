@@ -54,8 +54,10 @@ __all__ = [
 
 _PI_3 = np.pi / 3.0
 #: Working memory of one (field or point, energy node) in :func:`ats` [bytes]: the energy grid,
-#: its weights, the shell integral's temporaries on each y piece, the gathered rows and tanh.
-_BYTES_PER_NODE = 8.0 * 32
+#: its weights, the shell integral's temporaries on each y piece (with the gaps E^2 - y^2 of
+#: both ends and the stable artanh), the rows and tanh: 48 arrays, with a margin over the
+#: peak that tests/test_memory.py measures (200000 points 46 MB above 20000, limit 60 MB).
+_BYTES_PER_NODE = 8.0 * 48
 #: Fields [T] below which the ATS magnetization is evaluated at B_LIN_T and scaled linearly
 #: (the O(B^3) term is ~(b X0max/Dmin)^2 ~ 1e-17 relative there).
 B_LIN_T: float = 1e-8
