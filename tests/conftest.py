@@ -1,6 +1,7 @@
 """Shared test hygiene."""
 
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -13,3 +14,20 @@ def _close_figures():
     yield
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
+
+
+@pytest.fixture
+def fit_example():
+    """``fit_example(name, observable)``: the least-squares fit of ``examples/NAME`` with the
+    glass preset its metadata names, as ``etm fit`` starts it (for the MCMC tests)."""
+    from etm import fit as fitting
+    from etm.fit.request import glass_of
+
+    def fit(name: str, observable: str):
+        curves = fitting.read_curves(
+            [Path(__file__).resolve().parents[1] / "examples" / name], observable
+        )
+        material, _ = glass_of(curves, observable)
+        return fitting.fit(curves, observable, material=material, progress=False)
+
+    return fit

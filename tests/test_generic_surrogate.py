@@ -4,16 +4,11 @@ two X cutoffs as (smaller, ratio) because shapes are symmetric in them and fold 
 meet; checked against the exact shape on a toy with a known closed form, and on the eps example
 whose posterior hugs that fold."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from etm import fit as fitting
 from etm.fit.models import LinearCurve
-from etm.fit.request import glass_of
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 class _Toy(LinearCurve):
@@ -82,14 +77,11 @@ def test_more_than_three_varying_parameters_give_no_surrogate():
 
 
 @pytest.mark.slow
-def test_eps_mcmc_on_the_fold_is_fast_and_names_the_degenerate_pair():
+def test_eps_mcmc_on_the_fold_is_fast_and_names_the_degenerate_pair(fit_example):
     # eps at 50 mK: X0min and the amplitude are degenerate (least squares r = +1.000) and the
     # walkers hug X0min ~ X0max. Before: 141 s, most evaluations exact; now the surrogate
     # serves them and the run stops early with the diagnosis
-    f = EXAMPLES / "eps_BAS_50mK.csv"
-    curves = fitting.read_curves([f], "eps")
-    material, _ = glass_of(curves, "eps")
-    r = fitting.fit(curves, "eps", material=material, progress=False)
+    r = fit_example("eps_BAS_50mK.csv", "eps")
     mc = fitting.run_mcmc(r, seed=0, progress=False).mcmc
     assert mc.surrogate.startswith("Chebyshev surrogate")
     assert mc.converged or (

@@ -2,7 +2,6 @@
 known distributions, the weighted Chebyshev surrogate of a term falling by decades, and the
 single Cp curve whose walkers run along the nP-Dmin ridge out of the first surrogate box."""
 
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -11,10 +10,7 @@ from scipy import stats
 
 from etm import fit as fitting
 from etm.fit.chain import bound_notes
-from etm.fit.request import glass_of
 from etm.fit.surrogate import Chebyshev
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def _result(estimates):
@@ -107,8 +103,8 @@ def test_weighted_chebyshev_keeps_relative_error_where_the_term_falls_by_decades
         x = 10.0 ** q[0] / T
         return np.exp(-x) * (1.0 + x) ** 2
 
-    def fall(q):
-        return np.exp(-(10.0 ** q[0]) / T)
+    def fall(Q):  # vectorized over the rows of Q
+        return np.exp(-(10.0 ** Q[:, :1]) / T[None, :])
 
     q = np.linspace(-0.7, 1.0, 301)[:, None]
     exact = np.array([f(p) for p in q])
@@ -135,16 +131,13 @@ def test_flat_over_the_whole_range_says_so():
 
 
 @pytest.mark.slow
-def test_single_cp_curve_rebuilds_its_surrogate_and_states_the_ridge():
+def test_single_cp_curve_rebuilds_its_surrogate_and_states_the_ridge(fit_example):
     # one temperature: nP, Dmin and X0max trade off; with nP uniform to 1e20 the walkers run
     # up the ridge out of the first box (+-5 least-squares sigma). Before the rebuild two thirds
     # of the evaluations were exact (181 s); now the chain converges on rebuilt surrogates,
     # checked at the end against the exact model (importance weights), and says that nP's
     # interval is its bound's
-    f = EXAMPLES / "cp_BAS_0.60K.csv"
-    curves = fitting.read_curves([f], "cp")
-    material, _ = glass_of(curves, "cp")
-    r = fitting.fit(curves, "cp", material=material, progress=False)
+    r = fit_example("cp_BAS_0.60K.csv", "cp")
     mc = fitting.run_mcmc(r, seed=0, progress=False).mcmc
     assert "rebuilt at step" in mc.surrogate
     ess = float(mc.surrogate.split("weights' ESS ")[1].split("%")[0])

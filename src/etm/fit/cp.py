@@ -141,10 +141,11 @@ class _CpCurve(LinearCurve):
             grown = np.where(peak > 0, err * size / peak, 0.0)
         return float(max(np.max(err) * nP, np.max(grown) * nP))
 
-    def _fall(self, q: NDArray) -> NDArray[np.float64]:
-        """exp(-Dmin/T) at each point, q = log10 (Dmin, X0min, X0max): the Boltzmann fall of the
-        shape with Dmin that the surrogate divides out (exponent capped: no underflow to 0)."""
-        return np.exp(-np.minimum(10.0 ** q[0] / self.T, 600.0))
+    def _fall(self, Q: NDArray) -> NDArray[np.float64]:
+        """exp(-Dmin/T) (m, n) at each point for m rows Q = log10 (Dmin, X0min, X0max): the
+        Boltzmann fall of the shape with Dmin that the surrogate divides out (exponent capped:
+        no underflow to 0)."""
+        return np.exp(-np.minimum(10.0 ** Q[:, :1] / self.T[None, :], 600.0))
 
     def _ats_exact(self, Dmin: float, X0a: float, X0b: float) -> NDArray[np.float64]:
         lo, hi = min(X0a, X0b), max(X0a, X0b)

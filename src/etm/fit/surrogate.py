@@ -31,7 +31,8 @@ class Chebyshev:
     degree : sequence of int
         Nodes per coordinate (where ``hi > lo``).
     weight : callable, optional
-        ``weight(q) -> array (n,)``, positive: interpolate f / weight and multiply back. A term
+        ``weight(Q) -> array (m, n)`` for m points ``Q`` (m, d) at once, positive: interpolate
+        f / weight and multiply back (called on every evaluation: vectorized). A term
         falling by orders of magnitude across the box (the ATS heat capacity as exp(-Dmin/T))
         divided by its known fall is smooth and of one size, so the interpolant's relative
         error is even across the box instead of set by its largest values.
@@ -78,7 +79,7 @@ class Chebyshev:
         self.weight = weight
         F = np.array(rows)
         if weight is not None:
-            F = F / np.array([weight(q) for q in grid])
+            F = F / weight(grid)
         F = F.reshape(*self.deg, F.shape[-1])
         C = F
         for k, (u, n) in enumerate(zip(nodes, self.deg, strict=True)):
@@ -99,7 +100,7 @@ class Chebyshev:
             phi = (phi[:, :, None] * V[:, None, :]).reshape(q.shape[0], -1)
         out = phi @ self.C
         if self.weight is not None:
-            out *= np.array([self.weight(p) for p in q])
+            out *= self.weight(q)
         return inside, out
 
     def check(self, n: int = 16, seed: int = 12345) -> tuple[NDArray, NDArray, NDArray]:
